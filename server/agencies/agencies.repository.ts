@@ -1,0 +1,96 @@
+import type { Knex } from 'knex';
+
+export interface RankingGroupRow {
+  id: number;
+  code: string;
+  name: string;
+  ranked: boolean;
+  sortOrder: number;
+}
+
+export interface AgencyRow {
+  id: number;
+  code: string;
+  name: string;
+  kind: string;
+  parentId: number | null;
+  rankingGroupId: number | null;
+  validFrom: string;
+  validTo: string | null;
+  successorId: number | null;
+}
+
+const toAgency = (r: Record<string, unknown>): AgencyRow => ({
+  id: r.id as number,
+  code: r.code as string,
+  name: r.name as string,
+  kind: r.kind as string,
+  parentId: (r.parent_id as number | null) ?? null,
+  rankingGroupId: (r.ranking_group_id as number | null) ?? null,
+  validFrom: r.valid_from as string,
+  validTo: (r.valid_to as string | null) ?? null,
+  successorId: (r.successor_id as number | null) ?? null,
+});
+
+export async function listGroups(db: Knex): Promise<RankingGroupRow[]> {
+  const rows = await db('ranking_groups').orderBy(['sort_order', 'id']);
+  return rows.map((r) => ({ id: r.id, code: r.code, name: r.name, ranked: r.ranked, sortOrder: r.sort_order }));
+}
+
+export async function insertGroup(db: Knex, g: Omit<RankingGroupRow, 'id'>): Promise<number> {
+  const [row] = await db('ranking_groups')
+    .insert({ code: g.code, name: g.name, ranked: g.ranked, sort_order: g.sortOrder })
+    .returning('id');
+  return (row as { id: number }).id;
+}
+
+export async function getAgency(db: Knex, id: number): Promise<AgencyRow | undefined> {
+  const r = await db('agencies').where({ id }).first();
+  return r && toAgency(r);
+}
+
+export async function findAgencyByCode(db: Knex, code: string): Promise<AgencyRow | undefined> {
+  const r = await db('agencies').where({ code }).first();
+  return r && toAgency(r);
+}
+
+export interface NewAgency {
+  code: string;
+  name: string;
+  kind: string;
+  parentId: number | null;
+  rankingGroupId: number | null;
+}
+
+export async function insertAgency(db: Knex, a: NewAgency): Promise<number> {
+  const [row] = await db('agencies')
+    .insert({
+      code: a.code,
+      name: a.name,
+      kind: a.kind,
+      parent_id: a.parentId,
+      ranking_group_id: a.rankingGroupId,
+    })
+    .returning('id');
+  return (row as { id: number }).id;
+}
+
+/** Agencies of the given ranking groups that existed at some point of the window [from, to]. */
+export async function agenciesInGroups(
+  db: Knex,
+  groupIds: number[],
+  from: string,
+  to: string,
+): Promise<AgencyRow[]> {
+  const rows = await db('agencies')
+    .whereIn('ranking_group_id', groupIds)
+    .andWhere('valid_from', '<=', to)
+    .andWhere((q) => q.whereNull('valid_to').orWhere('valid_to', '>=', from))
+    .orderBy(['ranking_group_id', 'name']);
+  return rows.map(toAgency);
+}
+
+export async function countAgencies(db: Knex): Promise<number> {
+  const row = (await db('agencies').count<{ n: number }[]>('* as n'))[0];
+  return Number(row?.n ?? 0);
+}

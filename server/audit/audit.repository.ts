@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+
+export interface AuditEvent {
+  at: Date;
+  actorId: number | null;
+  actorName: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  agencyId: number | null;
+  submissionId: number | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+}
+
+export interface AuditRow extends AuditEvent {
+  id: number;
+  hash: string;
+  prevHash: string;
+}
+
+const GENESIS = '0'.repeat(64);
+// Serialises appends so that each row's prev_hash is the hash of the row before it.
+const AUDIT_LOCK_KEY = 7_240_001;
+
+/** The hash covers the previous hash and every field of the event, in a fixed order. */
+export function eventHash(prevHash: string, e: AuditEvent): string {
+  const canonical = JSON.stringify([
+    prevHash,
+    e.at.toISOString(),
+    e.actorId,
+    e.actorName,
+    e.action,
+    e.entity,
+    e.entityId,
+    e.agencyId,
+    e.submissionId,
+    e.before ?? null,
+    e.after ?? null,
+    e.reason,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Appends events inside the caller's transaction. */
+export async function appendEvents(trx: Knex.Transaction, events: AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx.raw('SELECT pg_advisory_xact_lock(?)', [AUDIT_LOCK_KEY]);
+  const last = await trx('audit_events').orderBy('id', 'desc').first('hash');
+  let prev: string = last?.hash ?? GENESIS;
+  const rows = events.map((e) => {
+    const hash = eventHash(prev, e);
+    const row = {
+      at: e.at,
+      actor_id: e.actorId,
+      actor_name: e.actorName,
+      action: e.action,
+      entity: e.entity,
+      entity_id: e.entityId,
+      agency_id: e.agencyId,
+      submission_id: e.submissionId,
+      before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
+      after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
+      reason: e.reason,
+      prev_hash: prev,
+      hash,
+    };
+    prev = hash;
+    return row;
+  });
+  await trx.batchInsert('audit_events', rows, 500);
+}
+
+export async function eventsForSubmission(db: Knex, submissionId: number): Promise<AuditRow[]> {
+  const rows = await db('audit_events').where('submission_id', submissionId).orderBy('id');
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id,
+    agencyId: r.agency_id,
+    submissionId: r.submission_id,
+    before: r.before,
+    after: r.after,
+    reason: r.reason,
+    hash: r.hash,
+    prevHash: r.prev_hash,
+  }));
+}

@@ -1,0 +1,122 @@
+// The shape of an indicator framework (bộ chỉ số) once loaded and validated.
+// Definition files in frameworks/*.yaml use the same field names in snake_case; the loader converts them.
+// See DESIGN.md §3 and README "Framework format".
+
+export type PeriodKind = 'semiannual' | 'annual';
+
+/** What an agency reports for an indicator. */
+export type InputKind =
+  | 'ratio' // numerator / denominator, each with its own label
+  | 'count' // a whole number (courses held, meetings, …)
+  | 'percent' // 0–100
+  | 'fraction' // 0–1
+  | 'yesno'
+  | 'choice' // one option from a list, each worth points
+  | 'appraised' // points set by the Department's reviewer
+  | 'evidence'; // evidence only, no points
+
+export interface ChoiceOption {
+  code: string;
+  label: string;
+  points: number;
+}
+
+export interface InputSpec {
+  kind: InputKind;
+  /** Label of the numerator (ratio) or of the value (count, percent, …). */
+  numerator?: string;
+  /** Label of the denominator (ratio only). */
+  denominator?: string;
+  unit?: string;
+  options?: ChoiceOption[];
+  /** A ratio that may exceed 1 (computers per official); otherwise numerator ≤ denominator is enforced. */
+  allowAboveOne?: boolean;
+}
+
+/**
+ * How the points are worked out from the measure.
+ * The measure is the input brought to one scale: ratio → n/d, percent → v/100, fraction → v, count → v,
+ * yes/no → 1 or 0. Targets and step thresholds are written on that scale (20 % is 0.2).
+ */
+export type ScoreRule =
+  | { rule: 'linear'; full?: number; direction?: Direction } // points = max × min(1, measure / full); full defaults to 1
+  | { rule: 'target'; target: number; direction?: Direction } // full points at or beyond the target, proportional short of it
+  | { rule: 'steps'; steps: Array<[threshold: number, points: number]>; direction?: Direction }
+  | { rule: 'yesno' }
+  | { rule: 'choice' }
+  | { rule: 'appraised' }
+  | { rule: 'none' };
+
+export type Direction = 'higher' | 'lower';
+export type MissingPolicy = 'zero' | 'carry' | 'exclude';
+export type Periodicity = 'semiannual' | 'annual' | 'both';
+export type AnnualFrom = 'latest' | 'sum' | 'mean';
+export type EvidenceRequirement = 'required' | 'optional' | 'none';
+
+interface NodeBase {
+  code: string;
+  name: string;
+  /** Maximum points; for an index node, the sum of its children's. */
+  max: number;
+  /** Ranking groups the node applies to; absent means every group of the framework. */
+  appliesTo?: string[];
+}
+
+export interface IndicatorDef extends NodeBase {
+  type: 'indicator';
+  input: InputSpec;
+  score: ScoreRule;
+  evidence: EvidenceRequirement;
+  /** What counts as evidence, in the words of the provincial decision (Tài liệu kiểm chứng). */
+  evidenceNote?: string;
+  /** How it is scored, for the form (Cách xác định và tính điểm). */
+  guidance?: string;
+  missing: MissingPolicy;
+  periodicity: Periodicity;
+  annualFrom: AnnualFrom;
+}
+
+export interface IndexNodeDef extends NodeBase {
+  type: 'index';
+  children: FrameworkNode[];
+}
+
+export type FrameworkNode = IndicatorDef | IndexNodeDef;
+
+export interface SubIndexDef {
+  code: string;
+  name: string;
+  /** Codes of the nodes whose points and max points make up the sub-index; sets may overlap. */
+  of: string[];
+}
+
+export interface FrameworkDef {
+  code: string;
+  name: string;
+  version: number;
+  /** Ranking group codes the framework is used for. */
+  appliesTo: string[];
+  periods: PeriodKind[];
+  nodes: FrameworkNode[];
+  subindices: SubIndexDef[];
+}
+
+/** Every indicator of a framework, depth first, in definition order. */
+export function indicatorsOf(nodes: readonly FrameworkNode[]): IndicatorDef[] {
+  const out: IndicatorDef[] = [];
+  const walk = (list: readonly FrameworkNode[]): void => {
+    for (const node of list) {
+      if (node.type === 'indicator') out.push(node);
+      else walk(node.children);
+    }
+  };
+  walk(nodes);
+  return out;
+}
+
+/** Indicators not collected in periods of this kind (an annual-only indicator in a semiannual period). */
+export function notCollectedIn(nodes: readonly FrameworkNode[], kind: PeriodKind): string[] {
+  return indicatorsOf(nodes)
+    .filter((i) => i.periodicity !== 'both' && i.periodicity !== kind)
+    .map((i) => i.code);
+}

@@ -1,0 +1,72 @@
+// Server-rendered pages: handlebars with one layout, partials and a page per screen under templates/pages/.
+// Templates are compiled once and cached. Data is always escaped ({{ }}); the only raw output is `json`, which
+// makes a JSON data island safe to embed (no "</script>" break-out).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { flagLabel, formatDate, formatIndex, formatNumber, periodLabel } from '../../reports/format.js';
+import { ROLE_LABELS, type Role } from '../auth/policy.js';
+import { STATE_LABELS, type SubmissionState } from '../submissions/workflow.js';
+
+const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+const hbs = Handlebars.create();
+
+hbs.registerHelper({
+  eq: (a: unknown, b: unknown) => a === b,
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  not: (a: unknown) => !a,
+  num: (x: unknown, decimals: unknown) =>
+    typeof x === 'number' ? formatNumber(x, typeof decimals === 'number' ? decimals : 2) : '',
+  index: (x: unknown) => formatIndex(typeof x === 'number' ? x : null),
+  date: (iso: unknown) => (typeof iso === 'string' && iso ? formatDate(iso) : ''),
+  dateTime: (d: unknown) =>
+    d instanceof Date
+      ? new Intl.DateTimeFormat('vi-VN', {
+          dateStyle: 'short',
+          timeStyle: 'short',
+          timeZone: 'Asia/Ho_Chi_Minh',
+        }).format(d)
+      : '',
+  flagLabel: (f: unknown) => (typeof f === 'string' ? flagLabel(f as Parameters<typeof flagLabel>[0]) : ''),
+  periodLabel: (kind: unknown, year: unknown) =>
+    periodLabel(kind as 'semiannual' | 'annual', Number(year)),
+  roleLabel: (r: unknown) => ROLE_LABELS[r as Role] ?? '',
+  stateLabel: (s: unknown) => STATE_LABELS[s as SubmissionState] ?? '',
+  json: (x: unknown) =>
+    new hbs.SafeString(
+      JSON.stringify(x ?? null)
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026'),
+    ),
+});
+
+const cache = new Map<string, Handlebars.TemplateDelegate>();
+
+function compile(file: string): Handlebars.TemplateDelegate {
+  let tpl = cache.get(file);
+  if (!tpl) {
+    tpl = hbs.compile(fs.readFileSync(file, 'utf8'), { strict: false });
+    cache.set(file, tpl);
+  }
+  return tpl;
+}
+
+let partialsLoaded = false;
+function loadPartials(): void {
+  if (partialsLoaded) return;
+  const dir = path.join(templatesDir, 'partials');
+  for (const f of fs.readdirSync(dir)) {
+    if (f.endsWith('.hbs')) hbs.registerPartial(f.slice(0, -4), fs.readFileSync(path.join(dir, f), 'utf8'));
+  }
+  partialsLoaded = true;
+}
+
+/** Renders templates/pages/{page}.hbs inside the main layout. */
+export function renderPage(page: string, context: Record<string, unknown>): string {
+  loadPartials();
+  const body = compile(path.join(templatesDir, 'pages', `${page}.hbs`))(context);
+  return compile(path.join(templatesDir, 'layouts', 'main.hbs'))({ ...context, body: new hbs.SafeString(body) });
+}

@@ -1,0 +1,51 @@
+// The scheduled jobs (node-cron). The index job recomputes every period whose entry window is open or that has
+// approved data not yet in a run; ScoringService skips periods whose inputs have not changed and holds a
+// per-period advisory lock, so several app instances may run this job without computing twice.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Services } from '../container.js';
+
+export interface JobLog {
+  info(msg: string): void;
+  error(msg: string, err?: unknown): void;
+}
+
+/** One pass of the index job over all periods; returns what happened to each, for the CLI and tests. */
+export async function runIndexJob(s: Services, trigger: 'schedule' | 'cli' = 'schedule'): Promise<Array<{ period: string; status: string; runId?: number }>> {
+  const out: Array<{ period: string; status: string; runId?: number }> = [];
+  for (const period of await s.periods.list()) {
+    const outcome = await s.scoring.computePeriod(period.id, { trigger });
+    out.push({ period: period.code, status: outcome.status, ...('runId' in outcome ? { runId: outcome.runId } : {}) });
+  }
+  return out;
+}
+
+export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void> } {
+  const tasks: ScheduledTask[] = [];
+  let running: Promise<unknown> = Promise.resolve();
+  tasks.push(
+    cron.schedule(
+      s.config.computeSchedule,
+      () => {
+        running = runIndexJob(s)
+          .then((r) => {
+            const computed = r.filter((x) => x.status === 'computed');
+            if (computed.length) log.info(`Đã tính lại chỉ số: ${computed.map((x) => x.period).join(', ')}`);
+          })
+          .catch((err) => log.error('Tính chỉ số theo lịch thất bại', err));
+      },
+      { timezone: s.config.timeZone, noOverlap: true, name: 'compute-index' },
+    ),
+  );
+  tasks.push(
+    cron.schedule('17 3 * * *', () => void s.auth.purgeExpired().catch((e) => log.error('Dọn phiên hết hạn', e)), {
+      timezone: s.config.timeZone,
+      name: 'purge-sessions',
+    }),
+  );
+  return {
+    async stop() {
+      for (const t of tasks) await t.stop();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Default dates of a reporting period, pure. Data cut-off per NĐ 09/2019/NĐ-CP as provinces apply it (e.g.
+// Khánh Hòa QĐ 01/2023/QĐ-UBND Điều 4): semiannual 15/12 of the previous year – 14/6, annual 15/12 of the previous
+// year – 14/12. The annual report is due by 15/12 (seed 004). Open, due and close dates are editable per period;
+// these are only the defaults a new period starts from.
+import type { PeriodKind } from '../frameworks/framework.types.js';
+
+export interface PeriodDates {
+  dataFrom: string;
+  dataTo: string;
+  opensOn: string;
+  dueOn: string;
+  closesOn: string;
+}
+
+const iso = (y: number, m: number, d: number): string =>
+  `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+export function defaultPeriodDates(kind: PeriodKind, year: number): PeriodDates {
+  if (kind === 'semiannual') {
+    // Provinces allow about two working days after the 14/6 cut-off to send the report.
+    return {
+      dataFrom: iso(year - 1, 12, 15),
+      dataTo: iso(year, 6, 14),
+      opensOn: iso(year, 6, 1),
+      dueOn: iso(year, 6, 16),
+      closesOn: iso(year, 6, 30),
+    };
+  }
+  return {
+    dataFrom: iso(year - 1, 12, 15),
+    dataTo: iso(year, 12, 14),
+    opensOn: iso(year, 11, 15),
+    dueOn: iso(year, 12, 15),
+    closesOn: iso(year, 12, 31),
+  };
+}
+
+export const periodCode = (frameworkCode: string, kind: PeriodKind, year: number): string =>
+  `${frameworkCode}-${year}-${kind === 'annual' ? 'N' : '6T'}`;
+
+export function periodName(kind: PeriodKind, year: number): string {
+  return kind === 'annual' ? `Năm ${year}` : `6 tháng đầu năm ${year}`;
+}
+
+/** Entry is open from the open date to the close date inclusive (dates are ISO days in the province's zone). */
+export const isEntryOpen = (p: { opensOn: string; closesOn: string }, today: string): boolean =>
+  p.opensOn <= today && today <= p.closesOn;
+
+/** Today's date in the province's time zone, as ISO. */
+export function isoDay(d: Date, timeZone = 'Asia/Ho_Chi_Minh'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}

@@ -1,0 +1,67 @@
+import type { Services } from '../container.js';
+import { can } from '../auth/policy.js';
+import { actorOf, idParam, noticeOf, type Route } from '../http/route.js';
+import { renderPage } from '../http/views.js';
+import { roundPublished } from '../scoring/score.js';
+
+export function rankingsRoutes(s: Services): Route[] {
+  return [
+    {
+      method: 'get',
+      path: '/rankings',
+      access: 'rankings.read',
+      handler: async (req, res) => {
+        const actor = actorOf(res);
+        const periods = await s.periods.list();
+        const wanted = typeof req.query.period === 'string' ? Number(req.query.period) : NaN;
+        // By default the most recent period that has results the reader may see.
+        let period = periods.find((p) => p.id === wanted);
+        if (!period) {
+          for (const p of periods) {
+            if (await s.rankings.runFor(actor, p.id)) {
+              period = p;
+              break;
+            }
+          }
+        }
+        period ??= periods[0];
+        const page = period ? await s.rankings.rankings(actor, period.id) : undefined;
+        const chart = page?.groups.map((g) => ({
+          group: g.name,
+          labels: g.rows.map((r) => r.agencyName),
+          values: g.rows.map((r) => (r.value === null ? null : roundPublished(r.value))),
+        }));
+        res.send(
+          renderPage('rankings/index', {
+            ...res.locals,
+            title: 'Xếp hạng chỉ số chuyển đổi số',
+            scripts: ['/static/vendor/chart.umd.js', '/static/js/rankings-chart.js'],
+            periods: periods.map((p) => ({ ...p, selected: p.id === period?.id })),
+            page,
+            chart,
+            canCompute: can(actor, 'runs.compute'),
+            canPublish: can(actor, 'runs.publish'),
+            canReports: can(actor, 'reports.read'),
+            notice: noticeOf(req),
+          }),
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/rankings/:periodId/agencies/:agencyId',
+      access: 'rankings.read',
+      handler: async (req, res) => {
+        const actor = actorOf(res);
+        const card = await s.rankings.scorecard(actor, idParam(req, 'periodId'), idParam(req, 'agencyId'));
+        res.send(
+          renderPage('rankings/scorecard', {
+            ...res.locals,
+            title: card ? `Phiếu điểm — ${card.agency.name}` : 'Phiếu điểm',
+            card,
+          }),
+        );
+      },
+    },
+  ];
+}

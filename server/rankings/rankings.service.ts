@@ -1,0 +1,197 @@
+// Rankings and scorecards as people read them. Agencies and leaders see published results only; the Department
+// also sees the latest unpublished run, labelled as such.
+import type { Knex } from 'knex';
+import { authorize, can, type Actor } from '../auth/policy.js';
+import type { FrameworkService } from '../frameworks/frameworks.service.js';
+import { indicatorsOf, type FrameworkDef, type IndicatorDef } from '../frameworks/framework.types.js';
+import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
+import type { ScoringService, RunRow } from '../scoring/scoring.service.js';
+import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
+import { notFound } from '../errors.js';
+import * as view from './rankings.view.js';
+
+export interface RankedAgency extends view.RankingRow {
+  indices: Record<string, number | null>;
+  subindices: Record<string, { value: number | null; rank: number | null }>;
+  previousValue: number | null;
+  previousRank: number | null;
+}
+
+export interface RankingsPage {
+  period: PeriodRow;
+  framework: { code: string; name: string; version: number };
+  run: RunRow | undefined;
+  indices: Array<{ code: string; name: string; max: number }>;
+  subindices: Array<{ code: string; name: string; max: number }>;
+  groups: Array<{ id: number; code: string; name: string; ranked: boolean; rows: RankedAgency[] }>;
+  previousPeriod: PeriodRow | undefined;
+}
+
+export interface ScorecardLine {
+  indicator: IndicatorDef;
+  points: number;
+  max: number;
+  lost: number;
+  flag: string;
+  previousPoints: number | null;
+}
+
+export interface Scorecard {
+  period: PeriodRow;
+  agency: AgencyRow;
+  run: RunRow;
+  total: view.RankingRow;
+  sections: Array<{ code: string; name: string; points: number; max: number; value: number | null; rank: number | null; lines: ScorecardLine[] }>;
+  subindices: Array<{ code: string; name: string; value: number | null; rank: number | null }>;
+  previous: { value: number | null; rank: number | null } | null;
+  /** Indicators whose points moved most since the previous period, largest first. */
+  movers: Array<{ code: string; name: string; delta: number }>;
+  history: Array<{ periodId: number; periodName: string; value: number | null; rank: number | null }>;
+}
+
+export class RankingsService {
+  constructor(
+    private readonly db: Knex,
+    private readonly deps: {
+      periods: PeriodService;
+      frameworks: FrameworkService;
+      scoring: ScoringService;
+      agencies: AgencyService;
+    },
+  ) {}
+
+  /** Which run an actor reads: the Department sees the latest, everyone else the latest published. */
+  async runFor(actor: Actor, periodId: number): Promise<RunRow | undefined> {
+    return this.deps.scoring.latestRun(periodId, !can(actor, 'runs.read'));
+  }
+
+  async rankings(actor: Actor, periodId: number, run?: RunRow): Promise<RankingsPage> {
+    authorize(actor, 'rankings.read');
+    const period = await this.deps.periods.get(periodId);
+    const fw = await this.deps.frameworks.get(period.frameworkId);
+    const chosen = run ?? (await this.runFor(actor, periodId));
+    const previousPeriod = await this.deps.periods.previous(period);
+    const page: RankingsPage = {
+      period,
+      framework: { code: fw.code, name: fw.name, version: fw.version },
+      run: chosen,
+      indices: fw.definition.nodes.map((n) => ({ code: n.code, name: n.name, max: n.max })),
+      subindices: fw.definition.subindices.map((s) => ({ code: s.code, name: s.name, max: subindexMax(fw.definition, s.of) })),
+      groups: [],
+      previousPeriod,
+    };
+    if (!chosen) return page;
+
+    const [rows, nodes] = await Promise.all([
+      view.rankingRows(this.db, chosen.id),
+      view.nodeScores(this.db, chosen.id, { kinds: ['index', 'subindex'] }),
+    ]);
+    const prevRun = previousPeriod && (await this.deps.scoring.latestRun(previousPeriod.id, true));
+    const prevRows = prevRun ? await view.rankingRows(this.db, prevRun.id) : [];
+    const prevByAgency = new Map(prevRows.map((r) => [r.agencyId, r]));
+    const topCodes = new Set(page.indices.map((i) => i.code));
+    const byAgency = new Map<number, view.NodeScoreRow[]>();
+    for (const n of nodes) byAgency.set(n.agencyId, [...(byAgency.get(n.agencyId) ?? []), n]);
+
+    for (const r of rows) {
+      let group = page.groups.find((g) => g.id === r.groupId);
+      if (!group) {
+        group = { id: r.groupId, code: r.groupCode, name: r.groupName, ranked: r.ranked, rows: [] };
+        page.groups.push(group);
+      }
+      const mine = byAgency.get(r.agencyId) ?? [];
+      const prev = prevByAgency.get(r.agencyId);
+      group.rows.push({
+        ...r,
+        indices: Object.fromEntries(mine.filter((n) => n.kind === 'index' && topCodes.has(n.code)).map((n) => [n.code, n.value])),
+        subindices: Object.fromEntries(
+          mine.filter((n) => n.kind === 'subindex').map((n) => [n.code, { value: n.value, rank: n.rank }]),
+        ),
+        previousValue: prev?.value ?? null,
+        previousRank: prev?.rank ?? null,
+      });
+    }
+    return page;
+  }
+
+  async scorecard(actor: Actor, periodId: number, agencyId: number): Promise<Scorecard | undefined> {
+    authorize(actor, 'rankings.read');
+    const period = await this.deps.periods.get(periodId);
+    const agency = await this.deps.agencies.get(agencyId);
+    const run = await this.runFor(actor, periodId);
+    if (!run) return undefined;
+    const fw = await this.deps.frameworks.get(period.frameworkId);
+    const rows = await view.rankingRows(this.db, run.id);
+    const total = rows.find((r) => r.agencyId === agencyId);
+    if (!total) throw notFound('kết quả của đơn vị trong kỳ này');
+    const scores = await view.nodeScores(this.db, run.id, { kinds: ['index', 'subindex', 'indicator'], agencyId });
+    const previousPeriod = await this.deps.periods.previous(period);
+    const prevRun = previousPeriod && (await this.deps.scoring.latestRun(previousPeriod.id, true));
+    const prevScores = prevRun
+      ? await view.nodeScores(this.db, prevRun.id, { kinds: ['indicator'], agencyId })
+      : [];
+    const prevTotal = prevRun ? (await view.rankingRows(this.db, prevRun.id)).find((r) => r.agencyId === agencyId) : undefined;
+    const byCode = new Map(scores.map((s) => [s.code, s]));
+    const prevByCode = new Map(prevScores.map((s) => [s.code, s]));
+
+    const sections = fw.definition.nodes.map((node) => {
+      const s = byCode.get(node.code);
+      const indicators = node.type === 'indicator' ? [node] : indicatorsOf(node.children);
+      return {
+        code: node.code,
+        name: node.name,
+        points: s?.points ?? 0,
+        max: s?.max ?? 0,
+        value: s?.value ?? null,
+        rank: s?.rank ?? null,
+        lines: indicators.map((ind) => {
+          const sc = byCode.get(ind.code);
+          const points = sc?.points ?? 0;
+          const max = sc?.max ?? 0;
+          return {
+            indicator: ind,
+            points,
+            max,
+            lost: Math.round((max - points) * 10_000) / 10_000,
+            flag: sc?.flag ?? 'missing',
+            previousPoints: prevByCode.get(ind.code)?.points ?? null,
+          };
+        }),
+      };
+    });
+    const movers = sections
+      .flatMap((s) => s.lines)
+      .filter((l) => l.previousPoints !== null && l.points !== l.previousPoints)
+      .map((l) => ({ code: l.indicator.code, name: l.indicator.name, delta: Math.round((l.points - l.previousPoints!) * 10_000) / 10_000 }))
+      .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
+      .slice(0, 5);
+    return {
+      period,
+      agency,
+      run,
+      total,
+      sections,
+      subindices: fw.definition.subindices.map((si) => ({
+        code: si.code,
+        name: si.name,
+        value: byCode.get(si.code)?.value ?? null,
+        rank: byCode.get(si.code)?.rank ?? null,
+      })),
+      previous: prevTotal ? { value: prevTotal.value, rank: prevTotal.rank } : null,
+      movers,
+      history: await view.rankHistory(this.db, agencyId, fw.code),
+    };
+  }
+}
+
+function subindexMax(def: FrameworkDef, of: string[]): number {
+  let max = 0;
+  const walk = (nodes: FrameworkDef['nodes']): void => {
+    for (const n of nodes) {
+      if (of.includes(n.code)) max += n.max;
+      else if (n.type === 'index') walk(n.children);
+    }
+  };
+  walk(def.nodes);
+  return max;
+}

@@ -1,0 +1,260 @@
+// The pure scoring core: one indicator, then one agency's tree. No database, no HTTP.
+// Rules: DESIGN.md §3–4 and reference/dti-methodology.md (QĐ 922/QĐ-BTTTT: points add up the tree, a node's value
+// is points / applicable max, the total is total points / total max — not a mean of the pillars).
+
+import type {
+  FrameworkDef,
+  FrameworkNode,
+  IndexNodeDef,
+  IndicatorDef,
+  InputSpec,
+  ScoreRule,
+} from '../frameworks/framework.types.js';
+import {
+  PUBLISHED_DECIMALS,
+  type AgencyInput,
+  type AgencyScore,
+  type IndicatorInput,
+  type IndicatorScore,
+  type NodeScore,
+  type ReportedValue,
+  type ValueFlag,
+} from './scoring.types.js';
+
+/** Code of the total in an AgencyScore. */
+export const TOTAL_CODE = 'TOTAL';
+
+/**
+ * Rounds to the published four decimals, half away from zero (0.12345 → 0.1235, −0.12345 → −0.1235).
+ * Ties in ranking are decided on this value (DESIGN.md §4), so it must not depend on binary noise:
+ * 0.12345 is stored as 0.123449999…, and 0.1 + 0.2 as 0.30000000000000004. Near a half, 15 significant digits
+ * recover the decimal the computation meant and the decimal shift is done on the string, which is exact; elsewhere
+ * the direction is not in doubt and plain arithmetic gives the same result faster.
+ */
+export function roundPublished(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (Number.isInteger(x)) return x === 0 ? 0 : x;
+  const scaled = Math.abs(x) * SCALE;
+  const nearHalf = Math.abs(scaled - Math.floor(scaled) - 0.5) < 1e-6;
+  const rounded = nearHalf ? roundDecimalString(Math.abs(x)) : Math.round(scaled) / SCALE;
+  if (rounded === 0) return 0;
+  return x < 0 ? -rounded : rounded;
+}
+
+const SCALE = 10 ** PUBLISHED_DECIMALS;
+
+function roundDecimalString(x: number): number {
+  const clean = Number(x.toPrecision(15));
+  const [mantissa, exponent = '0'] = clean.toExponential().split('e');
+  const scaled = Math.round(Number(`${mantissa}e${Number(exponent) + PUBLISHED_DECIMALS}`));
+  return Number(`${scaled}e-${PUBLISHED_DECIMALS}`);
+}
+
+const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+/**
+ * The input brought to the rules' scale (framework.types.ts, ScoreRule): ratio → n/d, percent → v/100,
+ * fraction → v, count → v, yes/no → 1 or 0. Null when there is nothing to score, including a ratio whose
+ * denominator is 0 or missing (0 of 0 officials trained is "not reported", not 0 % or 100 %).
+ * A numerator above the denominator is kept; the rule caps the points.
+ */
+export function measureOf(input: InputSpec, v: ReportedValue): number | null {
+  const value = v.value;
+  if (!finite(value)) return null;
+  let measure: number;
+  switch (input.kind) {
+    case 'ratio':
+      if (!finite(v.denominator) || v.denominator <= 0) return null;
+      measure = value / v.denominator;
+      break;
+    case 'percent':
+      measure = value / 100;
+      break;
+    case 'fraction':
+    case 'count':
+      measure = value;
+      break;
+    case 'yesno':
+      measure = value > 0 ? 1 : 0;
+      break;
+    case 'choice':
+    case 'appraised':
+    case 'evidence':
+      return null;
+  }
+  return Number.isFinite(measure) ? measure : null;
+}
+
+/** Points before the cap, for the rules that work on the measure. */
+function pointsFromMeasure(rule: ScoreRule, measure: number, max: number): number {
+  const lower = 'direction' in rule && rule.direction === 'lower';
+  switch (rule.rule) {
+    case 'linear': {
+      const share = measure / (rule.full ?? 1);
+      return max * clamp(lower ? 1 - share : share, 0, 1);
+    }
+    case 'target':
+      if (lower) return measure <= rule.target ? max : max * (rule.target / measure);
+      return rule.target <= 0 ? max : max * Math.min(1, measure / rule.target);
+    case 'steps':
+      return stepPoints(rule.steps, measure, lower);
+    case 'yesno':
+      return measure >= 1 ? max : 0;
+    case 'choice':
+    case 'appraised':
+    case 'none':
+      return 0;
+  }
+}
+
+/**
+ * Higher is better: the step with the largest threshold the measure reaches (meetings 4 → 20, 3 → 15, …).
+ * Lower is better: the step with the smallest threshold the measure stays within.
+ */
+function stepPoints(steps: ReadonlyArray<readonly [number, number]>, measure: number, lower: boolean): number {
+  let best: readonly [number, number] | undefined;
+  for (const step of steps) {
+    const [threshold] = step;
+    const reached = lower ? measure <= threshold : measure >= threshold;
+    if (!reached) continue;
+    if (best === undefined || (lower ? threshold < best[0] : threshold > best[0])) best = step;
+  }
+  return best?.[1] ?? 0;
+}
+
+/** Whether a value holds what the indicator's rule needs; anything less falls to the missing-data policy. */
+function usable(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
+  if (v == null) return false;
+  switch (def.score.rule) {
+    case 'choice':
+      return v.option != null;
+    case 'appraised':
+      return finite(v.value);
+    case 'none':
+      return true;
+    default:
+      return measureOf(def.input, v) !== null;
+  }
+}
+
+function rawPoints(def: IndicatorDef, v: ReportedValue, max: number): number {
+  switch (def.score.rule) {
+    case 'choice':
+      return def.input.options?.find((o) => o.code === v.option)?.points ?? 0;
+    case 'appraised':
+      return v.value ?? 0;
+    case 'none':
+      return 0;
+    default: {
+      const measure = measureOf(def.input, v);
+      return measure === null ? 0 : pointsFromMeasure(def.score, measure, max);
+    }
+  }
+}
+
+/** Rounded to the published decimals so sums do not carry float noise (14.999999…). */
+const tidy = (x: number): number => roundPublished(x);
+
+function scoreValue(def: IndicatorDef, v: ReportedValue, max: number, flag: ValueFlag): IndicatorScore {
+  const raw = rawPoints(def, v, max);
+  // Rounding last could lift the points past a max with more than four decimals; the cap wins.
+  const points = Number.isFinite(raw) ? Math.min(max, tidy(clamp(raw, 0, max))) : 0;
+  return {
+    code: def.code,
+    points,
+    max,
+    measure: measureOf(def.input, v),
+    flag,
+  };
+}
+
+function unscored(def: IndicatorDef, max: number, flag: ValueFlag): IndicatorScore {
+  return { code: def.code, points: 0, max, measure: null, flag };
+}
+
+/**
+ * Scores one indicator. A value that was not reported falls to the indicator's missing-data policy
+ * (DESIGN.md §3): zero points with the max still counted, the last approved value carried forward, or the
+ * indicator left out of the max. A non-applicable indicator leaves both the score and the max.
+ */
+export function scoreIndicator(def: IndicatorDef, input: IndicatorInput | undefined, applicable: boolean): IndicatorScore {
+  const max = finite(def.max) && def.max > 0 ? def.max : 0;
+  if (!applicable) return unscored(def, 0, 'not_applicable');
+  if (usable(def, input?.value)) return scoreValue(def, input.value, max, input.adjusted ? 'adjusted' : 'reported');
+  switch (def.missing) {
+    case 'exclude':
+      return unscored(def, 0, 'excluded');
+    case 'carry':
+      if (usable(def, input?.previous)) return scoreValue(def, input.previous, max, 'carried');
+      return unscored(def, max, 'missing');
+    case 'zero':
+      return unscored(def, max, 'missing');
+  }
+}
+
+function appliesTo(node: FrameworkNode, agency: AgencyInput, excluded: ReadonlySet<string>): boolean {
+  const inGroup = node.appliesTo === undefined || node.appliesTo.includes(agency.group);
+  return inGroup && !excluded.has(node.code);
+}
+
+interface Tally {
+  points: number;
+  max: number;
+}
+
+function nodeScore(code: string, tally: Tally): NodeScore {
+  const points = tidy(tally.points);
+  const max = tidy(tally.max);
+  return { code, points, max, value: max > 0 ? points / max : null, rank: null };
+}
+
+/**
+ * Scores one agency: every indicator, every index node (depth first, parent before children), every sub-index
+ * and the total. Node sums add the indicators' published points, so a scorecard's columns add up.
+ * A node that does not apply makes its whole subtree not applicable.
+ */
+export function scoreAgency(fw: FrameworkDef, agency: AgencyInput): AgencyScore {
+  const excluded = new Set(agency.notApplicable ?? []);
+  const indicators: IndicatorScore[] = [];
+  const nodes: NodeScore[] = [];
+  const tallies = new Map<string, Tally>();
+
+  const walk = (node: FrameworkNode, parentApplies: boolean): Tally => {
+    const applies = parentApplies && appliesTo(node, agency, excluded);
+    if (node.type === 'indicator') {
+      const score = scoreIndicator(node, agency.values[node.code], applies);
+      indicators.push(score);
+      tallies.set(node.code, score);
+      return score;
+    }
+    return walkIndex(node, applies);
+  };
+
+  const walkIndex = (node: IndexNodeDef, applies: boolean): Tally => {
+    const slot = nodes.length;
+    nodes.push(nodeScore(node.code, { points: 0, max: 0 }));
+    const tally = sum(node.children.map((child) => walk(child, applies)));
+    const score = nodeScore(node.code, tally);
+    nodes[slot] = score;
+    tallies.set(node.code, score);
+    return score;
+  };
+
+  const total = nodeScore(TOTAL_CODE, sum(fw.nodes.map((node) => walk(node, true))));
+  const subindices = fw.subindices.map((sub) =>
+    nodeScore(sub.code, sum(sub.of.map((code) => tallies.get(code) ?? { points: 0, max: 0 }))),
+  );
+  return { agencyId: agency.agencyId, group: agency.group, indicators, nodes, subindices, total };
+}
+
+function sum(parts: readonly Tally[]): Tally {
+  let points = 0;
+  let max = 0;
+  for (const part of parts) {
+    points += part.points;
+    max += part.max;
+  }
+  return { points, max };
+}

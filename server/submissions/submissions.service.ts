@@ -1,0 +1,481 @@
+// Entry and the workflow of a submission: drafts, evidence, submission by the head, and the Department's review
+// (return with a reason, appraisal with a reason, approval). Every change bumps the submission's version in the
+// same transaction as its audit events, so concurrent edits are detected and nothing changes without a trace.
+import type { Knex } from 'knex';
+import { authorize, type Actor } from '../auth/policy.js';
+import { conflict, forbidden, invalidTransition, notFound, validationError, type FieldProblem } from '../errors.js';
+import { indicatorsOf, notCollectedIn, type FrameworkDef, type IndicatorDef } from '../frameworks/framework.types.js';
+import type { FrameworkService } from '../frameworks/frameworks.service.js';
+import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
+import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
+import type { AuditService, AuditInput } from '../audit/audit.service.js';
+import { scoreIndicator } from '../scoring/score.js';
+import type { IndicatorScore, ReportedValue } from '../scoring/scoring.types.js';
+import * as repo from './submissions.repository.js';
+import { checkCompleteness, parseValue, type ParsedValue, type RawValue } from './value-validation.js';
+import { COUNTED_STATES, STATE_LABELS, isEditable, isUnderReview, nextState, type SubmissionState } from './workflow.js';
+
+export type { SubmissionRow, StoredValue, EvidenceRow } from './submissions.repository.js';
+
+export interface FormLine {
+  indicator: IndicatorDef;
+  applicable: boolean;
+  stored: repo.StoredValue | undefined;
+  /** Points the self-assessed value earns. */
+  selfScore: IndicatorScore;
+  /** Points the recognised value earns (appraised where set). */
+  score: IndicatorScore;
+  previous: ReportedValue | null;
+  evidence: repo.EvidenceRow[];
+}
+
+export interface FormSection {
+  code: string;
+  name: string;
+  max: number;
+  lines: FormLine[];
+  selfPoints: number;
+  points: number;
+}
+
+export interface SubmissionForm {
+  submission: repo.SubmissionRow;
+  agency: AgencyRow;
+  period: PeriodRow;
+  framework: { id: number; code: string; name: string; version: number };
+  sections: FormSection[];
+  totals: { selfPoints: number; points: number; max: number };
+  entryOpen: boolean;
+}
+
+const EDIT_CLOSED = 'Kỳ báo cáo không trong thời gian nhập liệu.';
+const STALE =
+  'Báo cáo đã được người khác cập nhật sau khi bạn mở. Số liệu của bạn chưa được lưu — hãy tải lại trang để xem bản mới nhất rồi nhập lại.';
+
+export class SubmissionService {
+  constructor(
+    private readonly db: Knex,
+    private readonly deps: {
+      frameworks: FrameworkService;
+      agencies: AgencyService;
+      periods: PeriodService;
+      audit: AuditService;
+    },
+  ) {}
+
+  async get(actor: Actor, id: number): Promise<repo.SubmissionRow> {
+    const s = await repo.getSubmission(this.db, id);
+    if (!s) throw notFound('báo cáo');
+    authorize(actor, 'submission.read', s.agencyId);
+    return s;
+  }
+
+  find(agencyId: number, periodId: number): Promise<repo.SubmissionRow | undefined> {
+    return repo.findSubmission(this.db, agencyId, periodId);
+  }
+
+  /** Gets or creates the agency's submission for an open period. */
+  async open(actor: Actor, periodId: number, agencyId: number): Promise<number> {
+    authorize(actor, 'submission.edit', agencyId);
+    const period = await this.deps.periods.get(periodId);
+    const existing = await repo.findSubmission(this.db, agencyId, periodId);
+    if (existing) return existing.id;
+    if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
+    await this.assertExpected(agencyId, period);
+    return this.db.transaction(async (trx) => {
+      const id = await repo.insertSubmission(trx, agencyId, periodId);
+      await this.deps.audit.record(trx, actor, [
+        { action: 'submission.create', entity: 'submission', entityId: id, agencyId, submissionId: id },
+      ]);
+      return id;
+    });
+  }
+
+  private async assertExpected(agencyId: number, period: PeriodRow): Promise<void> {
+    const fw = await this.deps.frameworks.get(period.frameworkId);
+    const agency = await this.deps.agencies.get(agencyId);
+    const groups = await this.deps.agencies.groupIdsByCode(fw.definition.appliesTo);
+    if (agency.rankingGroupId === null || ![...groups.values()].includes(agency.rankingGroupId)) {
+      throw forbidden('Đơn vị không thuộc đối tượng báo cáo của kỳ này.');
+    }
+  }
+
+  async form(actor: Actor, id: number): Promise<SubmissionForm> {
+    const submission = await this.get(actor, id);
+    const [agency, period] = await Promise.all([
+      this.deps.agencies.get(submission.agencyId),
+      this.deps.periods.get(submission.periodId),
+    ]);
+    const fw = await this.deps.frameworks.get(period.frameworkId);
+    const groups = await this.deps.agencies.listGroups();
+    const groupCode = groups.find((g) => g.id === agency.rankingGroupId)?.code ?? '';
+    const values = await repo.valuesOf(this.db, id);
+    const evidence = await repo.evidenceOf(this.db, id);
+    const prevPeriod = await this.deps.periods.previous(period);
+    const prevSubmission = prevPeriod && (await repo.findSubmission(this.db, agency.id, prevPeriod.id));
+    const prevValues =
+      prevSubmission && COUNTED_STATES.includes(prevSubmission.state)
+        ? await repo.valuesOf(this.db, prevSubmission.id)
+        : new Map<string, repo.StoredValue>();
+
+    const notCollected = new Set(notCollectedIn(fw.definition.nodes, period.kind));
+    const sections: FormSection[] = fw.definition.nodes.map((node) => {
+      const indicators = node.type === 'indicator' ? [node] : indicatorsOf(node.children);
+      const nodeApplies = appliesTo(node, groupCode);
+      const lines = indicators.map((ind): FormLine => {
+        const stored = values.get(ind.code);
+        const prev = prevValues.get(ind.code);
+        const previous = prev ? (prev.appraised ?? prev.self) : null;
+        const applicable = nodeApplies && appliesTo(ind, groupCode) && !notCollected.has(ind.code);
+        return {
+          indicator: ind,
+          applicable,
+          stored,
+          selfScore: scoreIndicator(ind, { value: stored?.self ?? null, previous }, applicable),
+          score: scoreIndicator(
+            ind,
+            { value: stored?.appraised ?? stored?.self ?? null, adjusted: !!stored?.appraised, previous },
+            applicable,
+          ),
+          previous,
+          evidence: evidence.filter((e) => e.nodeCode === ind.code),
+        };
+      });
+      return {
+        code: node.code,
+        name: node.name,
+        max: node.max,
+        lines,
+        selfPoints: round(lines.reduce((s, l) => s + l.selfScore.points, 0)),
+        points: round(lines.reduce((s, l) => s + l.score.points, 0)),
+      };
+    });
+    const max = sections.reduce((s, x) => s + x.lines.reduce((a, l) => a + l.score.max, 0), 0);
+    return {
+      submission,
+      agency,
+      period,
+      framework: { id: fw.id, code: fw.code, name: fw.name, version: fw.version },
+      sections,
+      totals: {
+        selfPoints: round(sections.reduce((s, x) => s + x.selfPoints, 0)),
+        points: round(sections.reduce((s, x) => s + x.points, 0)),
+        max: round(max),
+      },
+      entryOpen: this.deps.periods.isOpen(period),
+    };
+  }
+
+  private async indicators(period: PeriodRow): Promise<{ def: FrameworkDef; list: IndicatorDef[]; nodeIds: Map<string, number> }> {
+    const fw = await this.deps.frameworks.get(period.frameworkId);
+    return {
+      def: fw.definition,
+      list: indicatorsOf(fw.definition.nodes),
+      nodeIds: await this.deps.frameworks.nodeIds(fw.id),
+    };
+  }
+
+  /** Saves the agency's draft values. All are validated first; on any problem nothing is saved. */
+  async saveDraft(
+    actor: Actor,
+    id: number,
+    expectedVersion: number,
+    raw: Record<string, RawValue>,
+  ): Promise<{ version: number }> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.edit', s.agencyId);
+    if (!isEditable(s.state)) throw lockedError(s.state);
+    const period = await this.deps.periods.get(s.periodId);
+    if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
+    const { list, nodeIds } = await this.indicators(period);
+    const byCode = new Map(list.map((i) => [i.code, i]));
+
+    const problems: FieldProblem[] = [];
+    const parsed = new Map<string, ParsedValue>();
+    for (const [code, value] of Object.entries(raw)) {
+      const ind = byCode.get(code);
+      if (!ind) {
+        problems.push({ field: code, message: `Chỉ số ${code} không có trong bộ chỉ số của kỳ này.` });
+        continue;
+      }
+      const r = parseValue(ind, value);
+      problems.push(...r.problems);
+      parsed.set(code, r.parsed);
+    }
+    if (problems.length) throw validationError('Số liệu chưa hợp lệ, chưa lưu thay đổi nào.', problems);
+
+    return this.db.transaction(async (trx) => {
+      if (!(await repo.advanceVersion(trx, id, expectedVersion))) throw conflict(STALE);
+      const before = await repo.valuesOf(trx, id);
+      const writes: repo.SelfValueWrite[] = [];
+      const events: AuditInput[] = [];
+      for (const [code, p] of parsed) {
+        const old = before.get(code);
+        const oldView = { value: old?.self ?? null, comment: old?.comment ?? null };
+        const newView = { value: p.value, comment: p.comment };
+        if (JSON.stringify(oldView) === JSON.stringify(newView)) continue;
+        writes.push({ nodeId: nodeIds.get(code)!, self: p.value, comment: p.comment });
+        events.push({
+          action: 'value.update',
+          entity: 'indicator',
+          entityId: code,
+          agencyId: s.agencyId,
+          submissionId: id,
+          before: oldView,
+          after: newView,
+        });
+      }
+      await repo.upsertSelfValues(trx, id, actor.id, writes);
+      await this.deps.audit.record(trx, actor, events);
+      return { version: expectedVersion + 1 };
+    });
+  }
+
+  async addEvidence(
+    actor: Actor,
+    id: number,
+    expectedVersion: number,
+    input: { indicator: string; docNumber: string; issuedOn: string | null; summary: string | null; issuer: string | null },
+  ): Promise<void> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.edit', s.agencyId);
+    if (!isEditable(s.state)) throw lockedError(s.state);
+    const period = await this.deps.periods.get(s.periodId);
+    const { nodeIds } = await this.indicators(period);
+    const nodeId = nodeIds.get(input.indicator);
+    if (nodeId === undefined) throw validationError(`Chỉ số ${input.indicator} không có trong bộ chỉ số của kỳ này.`);
+    await this.db.transaction(async (trx) => {
+      if (!(await repo.advanceVersion(trx, id, expectedVersion))) throw conflict(STALE);
+      const evidenceId = await repo.insertEvidence(trx, id, actor.id, { nodeId, ...input });
+      await this.deps.audit.record(trx, actor, [
+        { action: 'evidence.add', entity: 'evidence', entityId: evidenceId, agencyId: s.agencyId, submissionId: id, after: input },
+      ]);
+    });
+  }
+
+  async removeEvidence(actor: Actor, id: number, expectedVersion: number, evidenceId: number): Promise<void> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.edit', s.agencyId);
+    if (!isEditable(s.state)) throw lockedError(s.state);
+    const existing = (await repo.evidenceOf(this.db, id)).find((e) => e.id === evidenceId);
+    if (!existing) throw notFound('tài liệu kiểm chứng');
+    await this.db.transaction(async (trx) => {
+      if (!(await repo.advanceVersion(trx, id, expectedVersion))) throw conflict(STALE);
+      await repo.deleteEvidence(trx, id, evidenceId);
+      await this.deps.audit.record(trx, actor, [
+        { action: 'evidence.remove', entity: 'evidence', entityId: evidenceId, agencyId: s.agencyId, submissionId: id, before: existing },
+      ]);
+    });
+  }
+
+  /** The head's official submission; refused while an applicable indicator has neither a value nor an explanation. */
+  async submit(actor: Actor, id: number, expectedVersion: number): Promise<void> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.submit', s.agencyId);
+    const to = nextState(s.state, 'submit');
+    const period = await this.deps.periods.get(s.periodId);
+    if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
+    const agency = await this.deps.agencies.get(s.agencyId);
+    const groupCode = (await this.deps.agencies.listGroups()).find((g) => g.id === agency.rankingGroupId)?.code ?? '';
+    const { def, list } = await this.indicators(period);
+    const notCollected = new Set(notCollectedIn(def.nodes, period.kind));
+    const applicable = applicableIndicators(def, groupCode, list).filter((i) => !notCollected.has(i.code));
+    const values = await repo.valuesOf(this.db, id);
+    const evidence = await repo.evidenceOf(this.db, id);
+    const evidenceCount = new Map<string, number>();
+    for (const e of evidence) if (e.nodeCode) evidenceCount.set(e.nodeCode, (evidenceCount.get(e.nodeCode) ?? 0) + 1);
+    const problems = checkCompleteness(
+      applicable,
+      new Map([...values].map(([code, v]) => [code, { value: v.self, comment: v.comment }])),
+      evidenceCount,
+    );
+    if (problems.length) throw validationError('Báo cáo chưa đủ điều kiện gửi.', problems);
+    await this.transition(actor, s, expectedVersion, 'submission.submit', to, {
+      submitted_at: new Date(),
+      submitted_by: actor.id,
+      return_reason: null,
+    });
+  }
+
+  async returnToAgency(actor: Actor, id: number, reason: string): Promise<void> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.review', s.agencyId);
+    const to = nextState(s.state, 'return');
+    const why = reason.trim();
+    if (!why) throw validationError('Cần nêu lý do trả lại báo cáo.', [{ field: 'reason', message: 'Cần nêu lý do trả lại báo cáo.' }]);
+    if (why.length > 4000) throw validationError('Lý do trả lại quá dài (tối đa 4000 ký tự).');
+    await this.transition(actor, s, s.version, 'submission.return', to, {
+      reviewed_at: new Date(),
+      reviewed_by: actor.id,
+      return_reason: why,
+    }, why);
+  }
+
+  async approve(actor: Actor, id: number): Promise<void> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.review', s.agencyId);
+    const to = nextState(s.state, 'approve');
+    await this.transition(actor, s, s.version, 'submission.approve', to, {
+      reviewed_at: new Date(),
+      reviewed_by: actor.id,
+    });
+  }
+
+  /**
+   * Records the Department's recognised value beside the agency's own, with the reason (an empty value clears the
+   * appraisal). Only while the report is under review.
+   */
+  async appraise(actor: Actor, id: number, code: string, raw: RawValue, reason: string): Promise<void> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.review', s.agencyId);
+    if (!isUnderReview(s.state)) throw lockedError(s.state);
+    const period = await this.deps.periods.get(s.periodId);
+    const { list, nodeIds } = await this.indicators(period);
+    const ind = list.find((i) => i.code === code);
+    if (!ind) throw validationError(`Chỉ số ${code} không có trong bộ chỉ số của kỳ này.`);
+    const { parsed, problems } = parseValue(ind, raw);
+    if (problems.length) throw validationError('Giá trị thẩm định chưa hợp lệ.', problems);
+    const why = reason.trim();
+    if (parsed.value && !why) {
+      throw validationError('Cần nêu lý do điều chỉnh khi thẩm định.', [
+        { field: code, message: `Chỉ số ${code}: cần nêu lý do điều chỉnh.` },
+      ]);
+    }
+    await this.db.transaction(async (trx) => {
+      if (!(await repo.advanceVersion(trx, id, s.version))) throw conflict(STALE);
+      const before = (await repo.valuesOf(trx, id)).get(code);
+      await repo.upsertAppraisal(trx, id, nodeIds.get(code)!, actor.id, parsed.value, why || null);
+      await this.deps.audit.record(trx, actor, [
+        {
+          action: 'value.appraise',
+          entity: 'indicator',
+          entityId: code,
+          agencyId: s.agencyId,
+          submissionId: id,
+          before: { appraised: before?.appraised ?? null, self: before?.self ?? null },
+          after: { appraised: parsed.value },
+          reason: why || null,
+        },
+      ]);
+    });
+  }
+
+  private async transition(
+    actor: Actor,
+    s: repo.SubmissionRow,
+    expectedVersion: number,
+    action: string,
+    to: SubmissionState,
+    patch: Record<string, unknown>,
+    reason: string | null = null,
+  ): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      if (!(await repo.advanceVersion(trx, s.id, expectedVersion, { state: to, ...patch }))) throw conflict(STALE);
+      await this.deps.audit.record(trx, actor, [
+        {
+          action,
+          entity: 'submission',
+          entityId: s.id,
+          agencyId: s.agencyId,
+          submissionId: s.id,
+          before: { state: s.state },
+          after: { state: to },
+          reason,
+        },
+      ]);
+    });
+  }
+
+  /** Called by publication, inside its transaction. */
+  async publishApproved(trx: Knex.Transaction, actor: Actor, periodId: number): Promise<number> {
+    const ids = await repo.publishApproved(trx, periodId);
+    await this.deps.audit.record(
+      trx,
+      actor,
+      ids.map((id) => ({
+        action: 'submission.publish',
+        entity: 'submission',
+        entityId: id,
+        submissionId: id,
+        before: { state: 'approved' },
+        after: { state: 'published' },
+      })),
+    );
+    return ids.length;
+  }
+
+  /** Writes a whole submission in the caller's transaction, with one audit event saying where it came from. */
+  async importSubmission(trx: Knex.Transaction, actor: Actor | null, sub: ImportedSubmission, source: string): Promise<number> {
+    const period = await this.deps.periods.get(sub.periodId, trx);
+    const nodeIds = await this.deps.frameworks.nodeIds(period.frameworkId, trx);
+    const reviewed = sub.state === 'approved' || sub.state === 'published' || sub.state === 'returned';
+    const id = await repo.insertSubmission(trx, sub.agencyId, sub.periodId, {
+      state: sub.state,
+      returnReason: sub.returnReason ?? null,
+      submittedAt: sub.state === 'draft' ? null : new Date(),
+      reviewedAt: reviewed ? new Date() : null,
+    });
+    const nodeId = (code: string): number => {
+      const n = nodeIds.get(code);
+      if (n === undefined) throw validationError(`Chỉ số ${code} không có trong bộ chỉ số của kỳ này.`);
+      return n;
+    };
+    await repo.upsertSelfValues(
+      trx,
+      id,
+      actor?.id ?? null,
+      sub.values.map((v) => ({ nodeId: nodeId(v.code), self: v.self, comment: v.comment ?? null })),
+    );
+    for (const v of sub.values) {
+      if (v.appraised) await repo.upsertAppraisal(trx, id, nodeId(v.code), actor?.id ?? null, v.appraised, v.appraisalReason ?? null);
+    }
+    for (const e of sub.evidence) await repo.insertEvidence(trx, id, actor?.id ?? null, { nodeId: nodeId(e.code), ...e });
+    await this.deps.audit.record(trx, actor, [
+      { action: 'seed', entity: 'submission', entityId: id, agencyId: sub.agencyId, submissionId: id, after: { state: sub.state, source } },
+    ]);
+    return id;
+  }
+
+  countedValues(periodId: number, db: Knex = this.db): Promise<repo.CountedValueRow[]> {
+    return repo.countedValues(db, periodId, COUNTED_STATES);
+  }
+
+  evidence(submissionId: number): Promise<repo.EvidenceRow[]> {
+    return repo.evidenceOf(this.db, submissionId);
+  }
+}
+
+/** Values are locked outside the states in which their owner may change them. */
+function lockedError(state: SubmissionState): Error {
+  return invalidTransition(`Không thể thay đổi số liệu: báo cáo đang ở trạng thái "${STATE_LABELS[state]}".`);
+}
+
+const round = (x: number): number => Math.round(x * 10_000) / 10_000;
+
+function appliesTo(node: { appliesTo?: string[] }, group: string): boolean {
+  return !node.appliesTo || node.appliesTo.includes(group);
+}
+
+/** Indicators that apply to an agency of the group, honouring the applicability of their ancestors. */
+export function applicableIndicators(def: FrameworkDef, group: string, all: IndicatorDef[]): IndicatorDef[] {
+  const out = new Set<string>();
+  const walk = (nodes: FrameworkDef['nodes']): void => {
+    for (const n of nodes) {
+      if (!appliesTo(n, group)) continue;
+      if (n.type === 'indicator') out.add(n.code);
+      else walk(n.children);
+    }
+  };
+  walk(def.nodes);
+  return all.filter((i) => out.has(i.code));
+}
+
+/** A submission brought in whole, already reviewed (demo data, and later bulk imports of past periods). */
+export interface ImportedSubmission {
+  agencyId: number;
+  periodId: number;
+  state: SubmissionState;
+  values: Array<{ code: string; self: ReportedValue | null; comment?: string | null; appraised?: ReportedValue | null; appraisalReason?: string | null }>;
+  evidence: Array<{ code: string; docNumber: string; issuedOn: string | null; summary: string | null; issuer: string | null }>;
+  returnReason?: string | null;
+}
