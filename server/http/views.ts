@@ -19,16 +19,9 @@ hbs.registerHelper({
   not: (a: unknown) => !a,
   num: (x: unknown, decimals: unknown) =>
     typeof x === 'number' ? formatNumber(x, typeof decimals === 'number' ? decimals : 2) : '',
-  index: (x: unknown) => formatIndex(typeof x === 'number' ? x : null),
+  dti: (x: unknown) => formatIndex(typeof x === 'number' ? x : null),
   date: (iso: unknown) => (typeof iso === 'string' && iso ? formatDate(iso) : ''),
-  dateTime: (d: unknown) =>
-    d instanceof Date
-      ? new Intl.DateTimeFormat('vi-VN', {
-          dateStyle: 'short',
-          timeStyle: 'short',
-          timeZone: 'Asia/Ho_Chi_Minh',
-        }).format(d)
-      : '',
+  dateTime: (d: unknown) => (d instanceof Date ? formatDateTime(d) : ''),
   flagLabel: (f: unknown) => (typeof f === 'string' ? flagLabel(f as Parameters<typeof flagLabel>[0]) : ''),
   periodLabel: (kind: unknown, year: unknown) =>
     periodLabel(kind as 'semiannual' | 'annual', Number(year)),
@@ -42,6 +35,24 @@ hbs.registerHelper({
         .replace(/&/g, '\\u0026'),
     ),
 });
+
+/** dd/mm/yyyy hh:mm in the province's time zone, as Vietnamese documents write it. */
+export function formatDateTime(d: Date): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+}
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
