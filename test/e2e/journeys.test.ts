@@ -48,9 +48,15 @@ describe('e2e: annual report journey in the browser', function () {
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
     page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error on ${page.url()}: ${msg.text()}`);
+      if (msg.type() !== 'error') return;
+      // The app serves no /favicon.ico yet; the browser asks for one on its own. Anything else counts.
+      if (msg.location().url.endsWith('/favicon.ico')) return;
+      problems.push(`console error on ${page.url()}: ${msg.text()} [${msg.location().url}]`);
     });
     page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
+    });
     fs.mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -98,7 +104,8 @@ describe('e2e: annual report journey in the browser', function () {
     const code = await page.evaluate(() => {
       for (const tr of document.querySelectorAll<HTMLTableRowElement>('tr[id^="ind-"]')) {
         const inputs = [...tr.querySelectorAll<HTMLInputElement>('label.sub input[type="number"]')];
-        if (inputs.length === 2 && inputs.every((i) => i.value === '') && !tr.querySelector('.tag')) return tr.id.slice(4);
+        const mandatoryEvidence = [...tr.querySelectorAll('.ind-name .tag')].some((t) => t.textContent?.includes('Bắt buộc kiểm chứng'));
+        if (inputs.length === 2 && inputs.every((i) => i.value === '') && !mandatoryEvidence) return tr.id.slice(4);
       }
       return null;
     });
@@ -147,7 +154,7 @@ describe('e2e: annual report journey in the browser', function () {
     const needEvidence = await page.evaluate(() => {
       const codes: string[] = [];
       for (const tr of document.querySelectorAll<HTMLTableRowElement>('tr[id^="ind-"]')) {
-        if (!tr.querySelector('.tag')?.textContent?.includes('Bắt buộc kiểm chứng')) continue;
+        if (![...tr.querySelectorAll('.ind-name .tag')].some((t) => t.textContent?.includes('Bắt buộc kiểm chứng'))) continue;
         if (tr.querySelector('.evidence')) continue;
         const fields = [...tr.querySelectorAll<HTMLInputElement | HTMLSelectElement>('td.c-input input, td.c-input select')];
         const evidenceOnly = fields.length === 0 && !!tr.querySelector('td.c-input textarea');

@@ -98,6 +98,10 @@ describe('parseValue', () => {
       refuses(RATIO, { value: '8', denominator: '' }, 'cần nhập cả "Số máy tính kết nối mạng" và "Tổng số máy tính"'));
     it('when only the denominator is given, then it asks for both', () => refuses(RATIO, { denominator: '8' }, 'cần nhập cả'));
     it('when the numerator is not a number, then it says so', () => refuses(RATIO, { value: 'tám', denominator: '10' }, 'giá trị phải là một số.'));
+    it('when both figures are typed but the numerator is not a number, then only that is said, not "enter both"', () => {
+      const { problems } = parseValue(RATIO, { value: 'tám', denominator: '10' });
+      expect(problems.map((p) => p.message)).to.deep.equal([`Chỉ số HTS.2 (${RATIO.name}): giá trị phải là một số.`]);
+    });
     it('when the denominator is not a number, then it says so', () => refuses(RATIO, { value: '8', denominator: '10x' }, 'mẫu số phải là một số.'));
     it('when the numerator exceeds the denominator, then it is refused naming both figures', () =>
       refuses(RATIO, { value: '12', denominator: '10' }, '"Số máy tính kết nối mạng" (12) không được lớn hơn "Tổng số máy tính" (10)'));
