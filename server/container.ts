@@ -49,11 +49,12 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     now,
   });
   const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies });
+  const users = new UserService(db, agencies);
   return {
     db,
     config,
-    auth: new AuthService(db, config.sessionHours, now),
-    users: new UserService(db, agencies),
+    auth: new AuthService(db, users, config.sessionHours, now),
+    users,
     agencies,
     frameworks,
     periods,

@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 import { verifyPassword } from './password.js';
 import type { Actor } from './policy.js';
 import * as sessions from './sessions.repository.js';
-import * as users from '../users/users.repository.js';
+import type { UserService, UserRow } from '../users/users.service.js';
 
 export interface AuthenticatedSession {
   actor: Actor;
@@ -19,13 +19,14 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
 export class AuthService {
   constructor(
     private readonly db: Knex,
+    private readonly users: UserService,
     private readonly sessionHours: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Returns the new session's cookie token. */
   async login(username: string, password: string): Promise<{ token: string; actor: Actor }> {
-    const user = await users.findByUsername(this.db, username.trim());
+    const user = await this.users.findByUsername(username.trim());
     // Same message and the same work for an unknown user and a wrong password.
     const ok = user
       ? await verifyPassword(password, user.passwordHash)
@@ -46,7 +47,7 @@ export class AuthService {
   async resolve(token: string): Promise<AuthenticatedSession | undefined> {
     const session = await sessions.findLiveSession(this.db, sha256(token), this.now());
     if (!session) return undefined;
-    const user = await users.findById(this.db, session.userId);
+    const user = await this.users.findById(session.userId);
     if (!user || !user.active) return undefined;
     return { actor: toActor(user), csrfToken: session.csrfToken, sessionId: session.id };
   }
@@ -60,7 +61,7 @@ export class AuthService {
   }
 }
 
-const toActor = (u: users.UserRow): Actor => ({
+const toActor = (u: UserRow): Actor => ({
   id: u.id,
   username: u.username,
   fullName: u.fullName,

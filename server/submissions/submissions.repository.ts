@@ -237,12 +237,15 @@ export async function deleteEvidence(trx: Knex.Transaction, submissionId: number
 }
 
 /** Moves every approved submission of a period to published. */
-export async function publishApproved(trx: Knex.Transaction, periodId: number): Promise<number[]> {
+export async function publishApproved(
+  trx: Knex.Transaction,
+  periodId: number,
+): Promise<Array<{ id: number; agencyId: number }>> {
   const rows = await trx('submissions')
     .where({ period_id: periodId, state: 'approved' })
     .update({ state: 'published', version: trx.raw('version + 1'), updated_at: trx.fn.now() })
-    .returning('id');
-  return rows.map((r: { id: number }) => r.id);
+    .returning(['id', 'agency_id']);
+  return rows.map((r: { id: number; agency_id: number }) => ({ id: r.id, agencyId: r.agency_id }));
 }
 
 export interface CountedValueRow {

@@ -4,6 +4,7 @@ import { can, type Actor } from '../auth/policy.js';
 import { AppError } from '../errors.js';
 import { actorOf, bodyString, bodyVersion, idParam, noticeOf, type Route } from '../http/route.js';
 import { renderPage } from '../http/views.js';
+import { homeOf } from '../auth/auth.routes.js';
 import { displayValue } from '../frameworks/value-display.js';
 import type { RawValue } from './value-validation.js';
 import { isEditable, isUnderReview } from './workflow.js';
@@ -102,7 +103,7 @@ export function submissionRoutes(s: Services): Route[] {
       handler: async (_req, res) => {
         const actor = actorOf(res);
         if (actor.agencyId === null || !can(actor, 'submission.edit', actor.agencyId)) {
-          res.redirect(303, '/review');
+          res.redirect(303, homeOf(actor));
           return;
         }
         const agency = await s.agencies.get(actor.agencyId);

@@ -241,6 +241,7 @@ export class SubmissionService {
     authorize(actor, 'submission.edit', s.agencyId);
     if (!isEditable(s.state)) throw lockedError(s.state);
     const period = await this.deps.periods.get(s.periodId);
+    if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
     const { nodeIds } = await this.indicators(period);
     const nodeId = nodeIds.get(input.indicator);
     if (nodeId === undefined) throw validationError(`Chỉ số ${input.indicator} không có trong bộ chỉ số của kỳ này.`);
@@ -257,6 +258,7 @@ export class SubmissionService {
     const s = await this.get(actor, id);
     authorize(actor, 'submission.edit', s.agencyId);
     if (!isEditable(s.state)) throw lockedError(s.state);
+    if (!this.deps.periods.isOpen(await this.deps.periods.get(s.periodId))) throw forbidden(EDIT_CLOSED);
     const existing = (await repo.evidenceOf(this.db, id)).find((e) => e.id === evidenceId);
     if (!existing) throw notFound('tài liệu kiểm chứng');
     await this.db.transaction(async (trx) => {
@@ -388,20 +390,21 @@ export class SubmissionService {
 
   /** Called by publication, inside its transaction. */
   async publishApproved(trx: Knex.Transaction, actor: Actor, periodId: number): Promise<number> {
-    const ids = await repo.publishApproved(trx, periodId);
+    const published = await repo.publishApproved(trx, periodId);
     await this.deps.audit.record(
       trx,
       actor,
-      ids.map((id) => ({
+      published.map(({ id, agencyId }) => ({
         action: 'submission.publish',
         entity: 'submission',
         entityId: id,
+        agencyId,
         submissionId: id,
         before: { state: 'approved' },
         after: { state: 'published' },
       })),
     );
-    return ids.length;
+    return published.length;
   }
 
   /** Writes a whole submission in the caller's transaction, with one audit event saying where it came from. */

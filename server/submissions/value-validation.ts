@@ -45,7 +45,8 @@ export function parseValue(ind: IndicatorDef, raw: RawValue): { parsed: ParsedVa
   const comment = text(raw.comment);
   if (comment && comment.length > MAX_COMMENT) say(`ghi chú dài quá ${MAX_COMMENT} ký tự.`);
 
-  const value = parseNumber(raw.value);
+  // A yes/no answer may come as a word ("co", "khong") in the value field, so it is not parsed as a number.
+  const value = ind.input.kind === 'yesno' ? null : parseNumber(raw.value);
   const denominator = parseNumber(raw.denominator);
   if (value === 'invalid') say('giá trị phải là một số.');
   if (denominator === 'invalid') say('mẫu số phải là một số.');
@@ -57,6 +58,7 @@ export function parseValue(ind: IndicatorDef, raw: RawValue): { parsed: ParsedVa
   switch (ind.input.kind) {
     case 'ratio': {
       if (v === null && d === null) break;
+      if (value === 'invalid' || denominator === 'invalid') break;
       if (v === null || d === null) {
         say(`cần nhập cả "${ind.input.numerator ?? 'tử số'}" và "${ind.input.denominator ?? 'mẫu số'}".`);
         break;
@@ -85,7 +87,8 @@ export function parseValue(ind: IndicatorDef, raw: RawValue): { parsed: ParsedVa
       result = { value: v, denominator: null, option: null };
       break;
     case 'yesno': {
-      const yn = option ?? (typeof raw.value === 'string' ? text(raw.value) : v === null ? null : String(v));
+      const yn =
+        option ?? (typeof raw.value === 'string' ? text(raw.value) : typeof raw.value === 'number' ? String(raw.value) : null);
       if (yn === null) break;
       if (['1', 'yes', 'co'].includes(yn)) result = { value: 1, denominator: null, option: null };
       else if (['0', 'no', 'khong'].includes(yn)) result = { value: 0, denominator: null, option: null };

@@ -19,6 +19,7 @@ const newUserSchema = z.object({
   agencyCode: z.string().trim().nullable().default(null),
 });
 
+export type { UserRow } from './users.repository.js';
 export type NewUserInput = z.input<typeof newUserSchema>;
 
 export class UserService {
@@ -50,6 +51,14 @@ export class UserService {
       role: u.role as Role,
       agencyId: agency?.id ?? null,
     });
+  }
+
+  findByUsername(username: string): Promise<repo.UserRow | undefined> {
+    return repo.findByUsername(this.db, username);
+  }
+
+  findById(id: number): Promise<repo.UserRow | undefined> {
+    return repo.findById(this.db, id);
   }
 
   count(): Promise<number> {

@@ -159,6 +159,8 @@ const ROUTES: RouteCase[] = [
   },
 ];
 
+const a = (role: string): string => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+
 const mayUse = (rc: RouteCase, who: Who): boolean => {
   if (rc.allowed === 'public') return true;
   if (who === 'anonymous') return false;
@@ -226,7 +228,7 @@ describe('authorisation of every route', function () {
       for (const who of EVERYONE) {
         const allowed = mayUse(rc, who);
         const outcome = allowed ? 'it is served' : who === 'anonymous' ? 'it is sent to the login page' : 'it is refused with 403';
-        it(`when ${who === 'anonymous' ? 'an anonymous visitor' : `a ${who}`} calls it, then ${outcome} and nothing changes`, async () => {
+        it(`when ${who === 'anonymous' ? 'an anonymous visitor' : a(who)} calls it, then ${outcome} and nothing changes`, async () => {
           const before = await fingerprint();
           const res = await send(rc, who);
           if (allowed) {
@@ -310,6 +312,13 @@ describe('authorisation of every route', function () {
       const res = await head.post(`/periods/${ids.open}/submissions`);
       expect(res.status).to.equal(403);
       expect(res.text).to.include('Đơn vị không thuộc đối tượng báo cáo của kỳ này.');
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('when a department reporter opens a report in the communes\' period, then 403 and no report is created', async () => {
+      const before = await fingerprint();
+      const res = await clients.get('reporter')!.post(`/periods/${await periodId(t.services.db, 'DTI-XA-2026-N')}/submissions`);
+      expect(res.status).to.equal(403);
       expect(await fingerprint()).to.deep.equal(before);
     });
 
@@ -411,7 +420,7 @@ describe('authorisation of every route', function () {
       ['reporter', 'get', () => '/khong-co-trang-nay'],
     ];
     for (const [role, method, path, body] of unknown) {
-      it(`when a ${role} asks for ${method.toUpperCase()} ${path({ snv: 0, open: 0, published: 1, snvAgency: 2 })}, then 404 and nothing changes`, async () => {
+      it(`when ${a(role)} asks for ${method.toUpperCase()} ${path({ snv: 0, open: 0, published: 1, snvAgency: 2 })}, then 404 and nothing changes`, async () => {
         const c = clients.get(role)!;
         const before = await fingerprint();
         const res = method === 'get' ? await c.get(path(ids)) : await c.post(path(ids), body ?? {});
@@ -536,14 +545,14 @@ describe('authorisation of every route', function () {
 
   describe('where each role lands', () => {
     for (const role of ROLES) {
-      it(`when a ${role} opens the agency report list, then they end on a page they may see`, async () => {
+      it(`when ${a(role)} opens the agency report list, then they end on a page they may see`, async () => {
         const c = clients.get(role)!;
         let res = await c.get('/submissions');
         for (let hops = 0; res.status === 303 && hops < 3; hops += 1) res = await c.get(res.headers.location!);
         expect(res.status).to.equal(200);
       });
 
-      it(`when a ${role} opens the home page, then they end on a page they may see`, async () => {
+      it(`when ${a(role)} opens the home page, then they end on a page they may see`, async () => {
         const c = clients.get(role)!;
         let res = await c.get('/');
         for (let hops = 0; res.status === 303 && hops < 3; hops += 1) res = await c.get(res.headers.location!);

@@ -302,13 +302,6 @@ describe('the reporting slice through HTTP', function () {
         expect(res.status, `evidence for ${i.code}`).to.equal(303);
       }
       expect((await missing()).messages).to.deep.equal([]);
-
-      const res = await head.post(`/submissions/${snv}/submit`, { version: await currentVersion(head) });
-      expect(res.status, errorList(res.text).items.join('\n')).to.equal(303);
-      expect(res.headers.location).to.equal(`/submissions/${snv}?msg=submitted`);
-      const row = await t.services.db('submissions').where({ id: snv }).first();
-      expect(row.state).to.equal('submitted');
-      expect(row.submitted_by).to.equal(await userId(t.services.db, 'lanhdao'));
       for (const i of valued) {
         const want = validReported(i);
         if (!want) continue;
@@ -318,6 +311,32 @@ describe('the reporting slice through HTTP', function () {
           selfOption: want.option,
         });
       }
+    });
+
+    it('when the head submits from a page opened before the last change, then 409 and the report stays in draft', async () => {
+      const stale = await currentVersion(head);
+      const saved = await reporter.post(`/submissions/${snv}/values`, {
+        version: await currentVersion(reporter),
+        v: { 'HDCQS.14': { value: '20', denominator: '20' } },
+      });
+      expect(saved.status).to.equal(303);
+      const before = await snapshot(t.services.db, snv);
+      const res = await head.post(`/submissions/${snv}/submit`, { version: stale });
+      expect(res.status).to.equal(409);
+      expect(errorList(res.text).message).to.include('Báo cáo đã được người khác cập nhật');
+      expect(await snapshot(t.services.db, snv)).to.deep.equal(before);
+    });
+
+    it('when the head submits the complete report, then it is submitted in the head\'s name', async () => {
+      const res = await head.post(`/submissions/${snv}/submit`, { version: await currentVersion(head) });
+      expect(res.status, errorList(res.text).items.join('\n')).to.equal(303);
+      expect(res.headers.location).to.equal(`/submissions/${snv}?msg=submitted`);
+      const row = await t.services.db('submissions').where({ id: snv }).first();
+      expect(row.state).to.equal('submitted');
+      expect(row.submitted_by).to.equal(await userId(t.services.db, 'lanhdao'));
+      const event = await t.services.db('audit_events').where({ submission_id: snv, action: 'submission.submit' }).first();
+      expect(event.before).to.deep.equal({ state: 'draft' });
+      expect(event.after).to.deep.equal({ state: 'submitted' });
     });
 
     it('when the report is submitted, then the agency can no longer change its values (409 naming the state)', async () => {
@@ -516,6 +535,15 @@ describe('the reporting slice through HTTP', function () {
       expect(pub).to.deep.equal([{ number: 1, run_id: await latestRunId(t, period) }]);
       const events = await t.services.db('audit_events').where({ action: 'submission.publish', submission_id: snv });
       expect(events).to.have.length(1);
+      expect(events[0].before).to.deep.equal({ state: 'approved' });
+      expect(events[0].after).to.deep.equal({ state: 'published' });
+    });
+
+    it('when a report is published, then its audit event names the agency, like every other event of the report', async () => {
+      // Audit events carry agency_id (indexed) so an agency's history can be read in one query.
+      const events = await t.services.db('audit_events').where({ submission_id: snv }).select('action', 'agency_id');
+      const withoutAgency = events.filter((e) => e.agency_id !== snvAgency).map((e) => e.action);
+      expect(withoutAgency).to.deep.equal([]);
     });
 
     it('when the admin publishes again with nothing changed, then 409 and no second publication', async () => {
@@ -536,7 +564,10 @@ describe('the reporting slice through HTTP', function () {
     });
 
     it('when the leader downloads the report as xlsx, then it opens with the national header and a ranking sheet with the agency and its total', async () => {
-      const res = await leader.agent.get(`/reports/${period}/bao-cao.xlsx`).buffer(true).parse(binary);
+      const res = await leader.agent
+        .get(`/reports/${period}/bao-cao.xlsx`)
+        .buffer(true)
+        .parse(binary);
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.include('spreadsheetml');
       expect(res.headers['content-disposition']).to.include(`bao-cao-dti-${PERIOD}-cong-bo-1.xlsx`);
@@ -703,6 +734,15 @@ describe('the reporting slice through HTTP', function () {
         docNumber: '99/QĐ-STC',
         issuedOn: '2026-07-01',
       });
+      expect(res.status).to.equal(403);
+      expect(await snapshot(t.services.db, closed)).to.deep.equal(before);
+    });
+
+    it('when the agency deletes evidence anyway, then 403 and nothing changes', async () => {
+      const evidence = await t.services.db('evidence').where({ submission_id: closed }).first('id');
+      const before = await snapshot(t.services.db, closed);
+      const { version } = await stateOf(t.services.db, closed);
+      const res = await reporter.post(`/submissions/${closed}/evidence/${evidence.id}/delete`, { version });
       expect(res.status).to.equal(403);
       expect(await snapshot(t.services.db, closed)).to.deep.equal(before);
     });

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
-import type supertest from 'supertest';
+import type { Stream } from 'node:stream';
 import { loadFrameworkFile } from '../../server/frameworks/framework.loader.js';
 import { indicatorsOf, type FrameworkDef, type IndicatorDef } from '../../server/frameworks/framework.types.js';
 import type { RawValue } from '../../server/submissions/value-validation.js';
@@ -170,7 +170,7 @@ export function totalsOf(html: string): { selfPoints: number; points: number; ma
 }
 
 /** Reads a binary response body (xlsx) into a Buffer. */
-export function binary(res: supertest.Response['res'], cb: (err: Error | null, body: Buffer) => void): void {
+export function binary(res: Stream, cb: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => cb(null, Buffer.concat(chunks)));
