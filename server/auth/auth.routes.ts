@@ -58,9 +58,10 @@ export function authRoutes(s: Services): Route[] {
         const password = bodyString(req, 'password', 200);
         const next = safeNext(bodyString(req, 'next', 500));
         try {
+          const { token, actor } = await s.auth.login(username, password);
+          // A new session at every login (no fixation); the one it replaces ends.
           const old = sessionToken(req);
           if (old) await s.auth.logout(old);
-          const { token, actor } = await s.auth.login(username, password);
           res.cookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: s.config.sessionHours * 3600_000 });
           res.redirect(303, next ?? homeOf(actor));
         } catch (err) {

@@ -404,23 +404,24 @@ describe('authorisation of every route', function () {
   });
 
   describe('unknown and malformed ids', () => {
-    const unknown: Array<[Role, 'get' | 'post', (ids: Ids) => string, Record<string, unknown>?]> = [
-      ['reviewer', 'get', () => '/submissions/999999'],
-      ['reporter', 'get', () => '/submissions/999999'],
-      ['reporter', 'post', () => '/submissions/999999/values', { version: 1 }],
-      ['head', 'post', () => '/submissions/999999/submit', { version: 1 }],
-      ['reviewer', 'post', () => '/submissions/999999/approve'],
-      ['reporter', 'post', () => '/periods/999999/submissions'],
-      ['leader', 'get', (i) => `/rankings/999999/agencies/${i.snvAgency}`],
-      ['leader', 'get', (i) => `/rankings/${i.published}/agencies/999999`],
-      ['leader', 'get', () => '/reports/999999/bao-cao.xlsx'],
-      ['leader', 'get', (i) => `/reports/${i.published}/bao-cao.pdf`],
-      ['admin', 'post', () => '/periods/999999/runs'],
-      ['admin', 'post', () => '/periods/999999/publish'],
-      ['reporter', 'get', () => '/khong-co-trang-nay'],
+    // [who, method, path as shown in the test name, path, body]
+    const unknown: Array<[Role, 'get' | 'post', string, (ids: Ids) => string, Record<string, unknown>?]> = [
+      ['reviewer', 'get', '/submissions/999999', () => '/submissions/999999'],
+      ['reporter', 'get', '/submissions/999999', () => '/submissions/999999'],
+      ['reporter', 'post', '/submissions/999999/values', () => '/submissions/999999/values', { version: 1 }],
+      ['head', 'post', '/submissions/999999/submit', () => '/submissions/999999/submit', { version: 1 }],
+      ['reviewer', 'post', '/submissions/999999/approve', () => '/submissions/999999/approve'],
+      ['reporter', 'post', '/periods/999999/submissions', () => '/periods/999999/submissions'],
+      ['leader', 'get', '/rankings/999999/agencies/:snv', (i) => `/rankings/999999/agencies/${i.snvAgency}`],
+      ['leader', 'get', '/rankings/:published/agencies/999999', (i) => `/rankings/${i.published}/agencies/999999`],
+      ['leader', 'get', '/reports/999999/bao-cao.xlsx', () => '/reports/999999/bao-cao.xlsx'],
+      ['leader', 'get', '/reports/:published/bao-cao.pdf', (i) => `/reports/${i.published}/bao-cao.pdf`],
+      ['admin', 'post', '/periods/999999/runs', () => '/periods/999999/runs'],
+      ['admin', 'post', '/periods/999999/publish', () => '/periods/999999/publish'],
+      ['reporter', 'get', '/khong-co-trang-nay', () => '/khong-co-trang-nay'],
     ];
-    for (const [role, method, path, body] of unknown) {
-      it(`when ${a(role)} asks for ${method.toUpperCase()} ${path({ snv: 0, open: 0, published: 1, snvAgency: 2 })}, then 404 and nothing changes`, async () => {
+    for (const [role, method, label, path, body] of unknown) {
+      it(`when ${a(role)} asks for ${method.toUpperCase()} ${label}, then 404 and nothing changes`, async () => {
         const c = clients.get(role)!;
         const before = await fingerprint();
         const res = method === 'get' ? await c.get(path(ids)) : await c.post(path(ids), body ?? {});

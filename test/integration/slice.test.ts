@@ -662,10 +662,8 @@ describe('the reporting slice through HTTP', function () {
       const group = results.filter((r) => r.ranking_group_id === a!.ranking_group_id && r.value !== null);
       const tied = group.filter((r) => roundPublished(r.value!) === roundPublished(a!.value!));
       const below = group.filter((r) => roundPublished(r.value!) < roundPublished(a!.value!));
-      if (below.length) {
-        const next = Math.min(...below.map((r) => r.rank!));
-        expect(next).to.equal(a!.rank! + tied.length);
-      }
+      expect(below.length, 'agencies ranked below the tie').to.be.greaterThan(0);
+      expect(Math.min(...below.map((r) => r.rank!))).to.equal(a!.rank! + tied.length);
     });
   });
 
