@@ -26,6 +26,12 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
+const OUTCOME_LABELS: Record<string, string> = {
+  computed: 'đã tính',
+  unchanged: 'số liệu không đổi, giữ kết quả',
+  busy: 'đang có một lần tính khác, bỏ qua',
+};
+
 /** The command line acts with the Department's authority; it is run by whoever operates the server. */
 const CLI_ACTOR: Actor = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin', agencyId: null };
 
@@ -98,10 +104,12 @@ export async function main(argv: string[]): Promise<number> {
         if (values.period) {
           const p = await periodByCode(s, values.period);
           const r = await s.scoring.computePeriod(p.id, { trigger: 'cli', force: values.force });
-          console.log(`${p.code}: ${r.status}${'runId' in r ? ` (lần tính #${r.runId})` : ''}`);
+          console.log(`${p.code}: ${OUTCOME_LABELS[r.status]}${'runId' in r ? ` (lần tính #${r.runId})` : ''}`);
           return r.status === 'busy' ? 75 : 0;
         }
-        for (const r of await runIndexJob(s, 'cli')) console.log(`${r.period}: ${r.status}${r.runId ? ` (lần tính #${r.runId})` : ''}`);
+        for (const r of await runIndexJob(s, 'cli')) {
+          console.log(`${r.period}: ${OUTCOME_LABELS[r.status]}${r.runId ? ` (lần tính #${r.runId})` : ''}`);
+        }
         return 0;
       });
     case 'report':
