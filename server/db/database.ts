@@ -71,3 +71,8 @@ export async function migrationsCurrent(db: Db): Promise<boolean> {
   ];
   return pending.length === 0;
 }
+
+/** Whether the database answers at all. */
+export async function ping(db: Db): Promise<void> {
+  await db.raw('SELECT 1');
+}

@@ -1,5 +1,5 @@
 import type { Services } from '../container.js';
-import { migrationsCurrent } from '../db/database.js';
+import { migrationsCurrent, ping } from '../db/database.js';
 import type { Route } from './route.js';
 
 export function healthRoutes(s: Services): Route[] {
@@ -11,7 +11,7 @@ export function healthRoutes(s: Services): Route[] {
       access: 'public',
       handler: async (_req, res) => {
         try {
-          await s.db.raw('SELECT 1');
+          await ping(s.db);
           const current = await migrationsCurrent(s.db);
           res.status(current ? 200 : 503).json({ status: current ? 'ready' : 'migrations pending' });
         } catch {

@@ -34,6 +34,15 @@ const runQuery = (db: Knex): Knex.QueryBuilder =>
     .leftJoin('publications as p', 'p.run_id', 'r.id')
     .select('r.*', 'p.id as publication_id', 'p.number as publication_number', 'p.published_at');
 
+// Namespace of the per-period advisory locks (pg_try_advisory_xact_lock(namespace, period id)).
+const COMPUTE_LOCK_NAMESPACE = 7_240_002;
+
+/** Takes the period's compute lock for the rest of the transaction; false when another instance holds it. */
+export async function tryLockPeriod(trx: Knex.Transaction, periodId: number): Promise<boolean> {
+  const r = await trx.raw('SELECT pg_try_advisory_xact_lock(?, ?) AS ok', [COMPUTE_LOCK_NAMESPACE, periodId]);
+  return r.rows[0]?.ok === true;
+}
+
 export async function getRun(db: Knex, id: number): Promise<RunRow | undefined> {
   const r = await runQuery(db).where('r.id', id).first();
   return r && toRun(r);

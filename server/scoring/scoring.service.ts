@@ -25,9 +25,6 @@ export type ComputeOutcome =
   | { status: 'unchanged'; runId: number }
   | { status: 'busy' };
 
-// Namespace of the per-period advisory locks (pg_try_advisory_xact_lock(namespace, period id)).
-const COMPUTE_LOCK_NAMESPACE = 7_240_002;
-
 export class ScoringService {
   constructor(
     private readonly db: Knex,
@@ -57,8 +54,7 @@ export class ScoringService {
   ): Promise<ComputeOutcome> {
     const startedAt = this.now();
     return this.db.transaction(async (trx) => {
-      const locked = await trx.raw('SELECT pg_try_advisory_xact_lock(?, ?) AS ok', [COMPUTE_LOCK_NAMESPACE, periodId]);
-      if (!locked.rows[0]?.ok) return { status: 'busy' } as const;
+      if (!(await repo.tryLockPeriod(trx, periodId))) return { status: 'busy' } as const;
 
       const period = await this.deps.periods.get(periodId, trx);
       const fw = await this.deps.frameworks.get(period.frameworkId, trx);
