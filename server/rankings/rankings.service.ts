@@ -91,7 +91,11 @@ export class RankingsService {
     const prevByAgency = new Map(prevRows.map((r) => [r.agencyId, r]));
     const topCodes = new Set(page.indices.map((i) => i.code));
     const byAgency = new Map<number, view.NodeScoreRow[]>();
-    for (const n of nodes) byAgency.set(n.agencyId, [...(byAgency.get(n.agencyId) ?? []), n]);
+    for (const n of nodes) {
+      const list = byAgency.get(n.agencyId);
+      if (list) list.push(n);
+      else byAgency.set(n.agencyId, [n]);
+    }
 
     for (const r of rows) {
       let group = page.groups.find((g) => g.id === r.groupId);
