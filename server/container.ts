@@ -62,6 +62,6 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     submissions,
     scoring,
     rankings,
-    reporting: new ReportingService(db, config, { rankings, frameworks, submissions }),
+    reporting: new ReportingService(config, { rankings, frameworks, submissions }),
   };
 }

@@ -16,6 +16,12 @@ export class AgencyService {
     return new Map(groups.filter((g) => codes.includes(g.code)).map((g) => [g.code, g.id]));
   }
 
+  /** The code of the agency's ranking group, or null for an agency outside every group (the province itself). */
+  async groupCodeOf(agency: repo.AgencyRow, db: Knex = this.db): Promise<string | null> {
+    if (agency.rankingGroupId === null) return null;
+    return (await repo.listGroups(db)).find((g) => g.id === agency.rankingGroupId)?.code ?? null;
+  }
+
   async get(id: number, db: Knex = this.db): Promise<repo.AgencyRow> {
     const a = await repo.getAgency(db, id);
     if (!a) throw notFound('đơn vị');

@@ -120,3 +120,25 @@ export function notCollectedIn(nodes: readonly FrameworkNode[], kind: PeriodKind
     .filter((i) => i.periodicity !== 'both' && i.periodicity !== kind)
     .map((i) => i.code);
 }
+
+/** A node applies to the groups it names, or to every group of the framework when it names none. */
+export const appliesToGroup = (node: { appliesTo?: string[] }, group: string): boolean =>
+  node.appliesTo === undefined || node.appliesTo.includes(group);
+
+/**
+ * Codes of the indicators an agency of the group reports in a period of the kind. A node that does not apply takes
+ * its whole subtree with it, and indicators not collected in the period's kind are left out.
+ */
+export function applicableIndicatorCodes(nodes: readonly FrameworkNode[], group: string, kind: PeriodKind): Set<string> {
+  const notCollected = new Set(notCollectedIn(nodes, kind));
+  const out = new Set<string>();
+  const walk = (list: readonly FrameworkNode[]): void => {
+    for (const n of list) {
+      if (!appliesToGroup(n, group)) continue;
+      if (n.type === 'index') walk(n.children);
+      else if (!notCollected.has(n.code)) out.add(n.code);
+    }
+  };
+  walk(nodes);
+  return out;
+}

@@ -118,6 +118,11 @@ export class RankingsService {
     return page;
   }
 
+  /** Every agency's indicator scores in a run, for report annexes. */
+  indicatorScores(runId: number): Promise<view.NodeScoreRow[]> {
+    return view.nodeScores(this.db, runId, { kinds: ['indicator'] });
+  }
+
   async scorecard(actor: Actor, periodId: number, agencyId: number): Promise<Scorecard | undefined> {
     authorize(actor, 'rankings.read');
     const period = await this.deps.periods.get(periodId);
@@ -125,8 +130,7 @@ export class RankingsService {
     const run = await this.runFor(actor, periodId);
     if (!run) return undefined;
     const fw = await this.deps.frameworks.get(period.frameworkId);
-    const rows = await view.rankingRows(this.db, run.id);
-    const total = rows.find((r) => r.agencyId === agencyId);
+    const [total] = await view.rankingRows(this.db, run.id, agencyId);
     if (!total) throw notFound('kết quả của đơn vị trong kỳ này');
     const scores = await view.nodeScores(this.db, run.id, { kinds: ['index', 'subindex', 'indicator'], agencyId });
     const previousPeriod = await this.deps.periods.previous(period);
@@ -134,7 +138,7 @@ export class RankingsService {
     const prevScores = prevRun
       ? await view.nodeScores(this.db, prevRun.id, { kinds: ['indicator'], agencyId })
       : [];
-    const prevTotal = prevRun ? (await view.rankingRows(this.db, prevRun.id)).find((r) => r.agencyId === agencyId) : undefined;
+    const [prevTotal] = prevRun ? await view.rankingRows(this.db, prevRun.id, agencyId) : [];
     const byCode = new Map(scores.map((s) => [s.code, s]));
     const prevByCode = new Map(prevScores.map((s) => [s.code, s]));
 

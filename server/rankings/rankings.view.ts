@@ -15,8 +15,10 @@ export interface RankingRow {
   rank: number | null;
 }
 
-export async function rankingRows(db: Knex, runId: number): Promise<RankingRow[]> {
-  const rows = await db('run_results as r')
+export async function rankingRows(db: Knex, runId: number, agencyId?: number): Promise<RankingRow[]> {
+  const q = db('run_results as r');
+  if (agencyId !== undefined) q.where('r.agency_id', agencyId);
+  const rows = await q
     .join('agencies as a', 'a.id', 'r.agency_id')
     .join('ranking_groups as g', 'g.id', 'r.ranking_group_id')
     .where('r.run_id', runId)

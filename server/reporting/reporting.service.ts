@@ -9,8 +9,6 @@ import { displayValue } from '../frameworks/value-display.js';
 import type { RankingsService } from '../rankings/rankings.service.js';
 import type { SubmissionService } from '../submissions/submissions.service.js';
 import { isoDay } from '../periods/period-calendar.js';
-import type { Knex } from 'knex';
-import { nodeScores } from '../rankings/rankings.view.js';
 import type { ReportData, ReportFlag } from '../../reports/report.types.js';
 import { buildReportWorkbook } from '../../reports/annual-report.xlsx.js';
 import { renderReportHtml } from '../../reports/annual-report.html.js';
@@ -23,7 +21,6 @@ export interface ReportFile {
 
 export class ReportingService {
   constructor(
-    private readonly db: Knex,
     private readonly config: Pick<Config, 'provinceName'>,
     private readonly deps: { rankings: RankingsService; frameworks: FrameworkService; submissions: SubmissionService },
   ) {}
@@ -36,7 +33,7 @@ export class ReportingService {
     const fw = await this.deps.frameworks.get(page.period.frameworkId);
     const indicators = indicatorsOf(fw.definition.nodes);
     const [scores, values] = await Promise.all([
-      nodeScores(this.db, run.id, { kinds: ['indicator'] }),
+      this.deps.rankings.indicatorScores(run.id),
       this.deps.submissions.countedValues(periodId),
     ]);
     const valueKey = (a: number, c: string): string => `${a}|${c}`;

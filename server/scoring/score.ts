@@ -10,6 +10,7 @@ import type {
   InputSpec,
   ScoreRule,
 } from '../frameworks/framework.types.js';
+import { appliesToGroup } from '../frameworks/framework.types.js';
 import {
   PUBLISHED_DECIMALS,
   type AgencyInput,
@@ -195,8 +196,7 @@ export function scoreIndicator(def: IndicatorDef, input: IndicatorInput | undefi
 }
 
 function appliesTo(node: FrameworkNode, agency: AgencyInput, excluded: ReadonlySet<string>): boolean {
-  const inGroup = node.appliesTo === undefined || node.appliesTo.includes(agency.group);
-  return inGroup && !excluded.has(node.code);
+  return appliesToGroup(node, agency.group) && !excluded.has(node.code);
 }
 
 interface Tally {

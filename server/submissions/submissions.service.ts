@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import { authorize, type Actor } from '../auth/policy.js';
 import { conflict, forbidden, invalidTransition, notFound, validationError, type FieldProblem } from '../errors.js';
-import { indicatorsOf, notCollectedIn, type FrameworkDef, type IndicatorDef } from '../frameworks/framework.types.js';
+import { applicableIndicatorCodes, indicatorsOf, type FrameworkDef, type IndicatorDef } from '../frameworks/framework.types.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
@@ -107,8 +107,11 @@ export class SubmissionService {
       this.deps.periods.get(submission.periodId),
     ]);
     const fw = await this.deps.frameworks.get(period.frameworkId);
-    const groups = await this.deps.agencies.listGroups();
-    const groupCode = groups.find((g) => g.id === agency.rankingGroupId)?.code ?? '';
+    const applicableCodes = applicableIndicatorCodes(
+      fw.definition.nodes,
+      (await this.deps.agencies.groupCodeOf(agency)) ?? '',
+      period.kind,
+    );
     const values = await repo.valuesOf(this.db, id);
     const evidence = await repo.evidenceOf(this.db, id);
     const prevPeriod = await this.deps.periods.previous(period);
@@ -118,15 +121,13 @@ export class SubmissionService {
         ? await repo.valuesOf(this.db, prevSubmission.id)
         : new Map<string, repo.StoredValue>();
 
-    const notCollected = new Set(notCollectedIn(fw.definition.nodes, period.kind));
     const sections: FormSection[] = fw.definition.nodes.map((node) => {
       const indicators = node.type === 'indicator' ? [node] : indicatorsOf(node.children);
-      const nodeApplies = appliesTo(node, groupCode);
       const lines = indicators.map((ind): FormLine => {
         const stored = values.get(ind.code);
         const prev = prevValues.get(ind.code);
         const previous = prev ? (prev.appraised ?? prev.self) : null;
-        const applicable = nodeApplies && appliesTo(ind, groupCode) && !notCollected.has(ind.code);
+        const applicable = applicableCodes.has(ind.code);
         return {
           indicator: ind,
           applicable,
@@ -278,10 +279,9 @@ export class SubmissionService {
     const period = await this.deps.periods.get(s.periodId);
     if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
     const agency = await this.deps.agencies.get(s.agencyId);
-    const groupCode = (await this.deps.agencies.listGroups()).find((g) => g.id === agency.rankingGroupId)?.code ?? '';
     const { def, list } = await this.indicators(period);
-    const notCollected = new Set(notCollectedIn(def.nodes, period.kind));
-    const applicable = applicableIndicators(def, groupCode, list).filter((i) => !notCollected.has(i.code));
+    const codes = applicableIndicatorCodes(def.nodes, (await this.deps.agencies.groupCodeOf(agency)) ?? '', period.kind);
+    const applicable = list.filter((i) => codes.has(i.code));
     const values = await repo.valuesOf(this.db, id);
     const evidence = await repo.evidenceOf(this.db, id);
     const evidenceCount = new Map<string, number>();
@@ -454,24 +454,6 @@ function lockedError(state: SubmissionState): Error {
 }
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
-
-function appliesTo(node: { appliesTo?: string[] }, group: string): boolean {
-  return !node.appliesTo || node.appliesTo.includes(group);
-}
-
-/** Indicators that apply to an agency of the group, honouring the applicability of their ancestors. */
-export function applicableIndicators(def: FrameworkDef, group: string, all: IndicatorDef[]): IndicatorDef[] {
-  const out = new Set<string>();
-  const walk = (nodes: FrameworkDef['nodes']): void => {
-    for (const n of nodes) {
-      if (!appliesTo(n, group)) continue;
-      if (n.type === 'indicator') out.add(n.code);
-      else walk(n.children);
-    }
-  };
-  walk(def.nodes);
-  return all.filter((i) => out.has(i.code));
-}
 
 /** A submission brought in whole, already reviewed (demo data, and later bulk imports of past periods). */
 export interface ImportedSubmission {
