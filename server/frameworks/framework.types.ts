@@ -79,14 +79,34 @@ export interface IndicatorDef extends NodeBase {
 export interface IndexNodeDef extends NodeBase {
   type: 'index';
   children: FrameworkNode[];
+  /** How the node's value is formed from its children; absent: points add up (QĐ 922). */
+  aggregate?: Aggregation;
 }
+
+/**
+ * Composite-indicator aggregation (DESI/EGDI style; docs/adr/0001-composite-aggregation.md): the node's value is a
+ * weighted arithmetic or geometric mean of its children's values, each first normalised across the agencies of
+ * the ranking group (min-max or z-score) or taken as it is. The node's points are then value × max.
+ */
+export interface Aggregation {
+  method: AggregationMethod;
+  normalise: Normalisation;
+  /** Weight of each child by code; absent means equal weights. */
+  weights?: Record<string, number>;
+}
+
+export type AggregationMethod = 'arithmetic' | 'geometric';
+export type Normalisation = 'none' | 'minmax' | 'zscore';
 
 export type FrameworkNode = IndicatorDef | IndexNodeDef;
 
 export interface SubIndexDef {
   code: string;
   name: string;
-  /** Codes of the nodes whose points and max points make up the sub-index; sets may overlap. */
+  /**
+   * Codes of the nodes whose points and max points make up the sub-index, or of other sub-indices (their nodes);
+   * sets may overlap across sub-indices.
+   */
   of: string[];
 }
 
@@ -99,6 +119,8 @@ export interface FrameworkDef {
   periods: PeriodKind[];
   nodes: FrameworkNode[];
   subindices: SubIndexDef[];
+  /** How the total is formed from the top-level nodes (the main indices); absent: points add up. */
+  aggregate?: Aggregation;
 }
 
 /** Every indicator of a framework, depth first, in definition order. */
@@ -140,5 +162,32 @@ export function applicableIndicatorCodes(nodes: readonly FrameworkNode[], group:
     }
   };
   walk(nodes);
+  return out;
+}
+
+/**
+ * The node codes a sub-index adds up, with other sub-indices it names replaced by their nodes, in order and
+ * without repeats. The loader refuses cycles; a cycle met here anyway stops at the sub-index already being expanded.
+ */
+export function subindexNodeCodes(subindices: readonly SubIndexDef[], code: string): string[] {
+  const byCode = new Map(subindices.map((s) => [s.code, s]));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const expanding = new Set<string>();
+  const expand = (sub: SubIndexDef): void => {
+    expanding.add(sub.code);
+    for (const member of sub.of) {
+      const nested = byCode.get(member);
+      if (nested !== undefined) {
+        if (!expanding.has(nested.code)) expand(nested);
+      } else if (!seen.has(member)) {
+        seen.add(member);
+        out.push(member);
+      }
+    }
+    expanding.delete(sub.code);
+  };
+  const sub = byCode.get(code);
+  if (sub !== undefined) expand(sub);
   return out;
 }
