@@ -23,6 +23,8 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
                                 tạo người dùng; mật khẩu đọc từ biến DTI_PASSWORD
                                 vai trò: ${ROLES.join(', ')}
   periods                       liệt kê các kỳ báo cáo
+  score --framework TỆP.yaml --values TỆP.csv [--agencies TỆP.csv] [--format csv|json] [--kind annual|semiannual] [--out TỆP]
+                                tính chỉ số ngoại tuyến từ tệp, không cần cơ sở dữ liệu
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -67,6 +69,11 @@ export async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       agency: { type: 'string' },
       email: { type: 'string' },
+      // dti score (server/scoring/offline-score.ts reads its own options again, with its own defaults)
+      framework: { type: 'string' },
+      values: { type: 'string' },
+      agencies: { type: 'string' },
+      kind: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -139,6 +146,10 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`Đã tạo người dùng #${id} (${values.username}).`);
         return 0;
       });
+    }
+    case 'score': {
+      const { runScoreCommand } = await import('./scoring/offline-score.js');
+      return runScoreCommand(rest);
     }
     case undefined:
     case 'help':
