@@ -18,7 +18,7 @@ import type {
   ScoreRule,
   SubIndexDef,
 } from './framework.types.js';
-import { subindexNodeCodes } from './framework.types.js';
+import { ANNUAL_FROM_KINDS, subindexNodeCodes } from './framework.types.js';
 
 /** The rule of the file format a problem breaks. */
 export type FrameworkRule =
@@ -313,6 +313,9 @@ function readIndicator(raw: unknown, path: Path, ctx: ReadContext): IndicatorDef
   checkIndicator(def, path, ctx.issues);
   if (def.annualFrom !== 'latest' && def.periodicity !== 'semiannual') {
     ctx.issues.add(def.code, 'periodicity', [...path, 'annual_from'], `annual_from ${def.annualFrom} forms an annual value from semiannual ones; the indicator must be collected semiannual (is ${def.periodicity})`);
+  }
+  if (!ANNUAL_FROM_KINDS[def.annualFrom].includes(def.input.kind)) {
+    ctx.issues.add(def.code, 'periodicity', [...path, 'annual_from'], `annual_from ${def.annualFrom} cannot form an annual value of a ${def.input.kind} input (only ${ANNUAL_FROM_KINDS[def.annualFrom].join(', ')})`);
   }
   return def;
 }

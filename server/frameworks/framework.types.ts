@@ -51,6 +51,16 @@ export type Direction = 'higher' | 'lower';
 export type MissingPolicy = 'zero' | 'carry' | 'exclude';
 export type Periodicity = 'semiannual' | 'annual' | 'both';
 export type AnnualFrom = 'latest' | 'sum' | 'mean';
+
+/**
+ * Input kinds each way of forming an annual value from semiannual ones makes sense for: a sum of percentages or a
+ * mean of choices means nothing (scoring/annual-value.ts).
+ */
+export const ANNUAL_FROM_KINDS: Record<AnnualFrom, readonly InputKind[]> = {
+  latest: ['ratio', 'count', 'percent', 'fraction', 'yesno', 'choice', 'appraised', 'evidence'],
+  sum: ['ratio', 'count'],
+  mean: ['ratio', 'count', 'percent', 'fraction', 'appraised'],
+};
 export type EvidenceRequirement = 'required' | 'optional' | 'none';
 
 interface NodeBase {

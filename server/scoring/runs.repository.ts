@@ -155,7 +155,7 @@ export async function insertResults(
     for (const n of s.nodes) push(s.agencyId, n.code, 'index', n.points, n.max, n.value, null, null, n.rank);
     for (const n of s.subindices) push(s.agencyId, n.code, 'subindex', n.points, n.max, n.value, null, null, n.rank);
     for (const i of s.indicators) {
-      push(s.agencyId, i.code, 'indicator', i.points, i.max, i.max > 0 ? i.points / i.max : null, i.measure, i.flag, null);
+      push(s.agencyId, i.code, 'indicator', i.points, i.max, i.max > 0 ? i.points / i.max : null, i.measure, i.flag, i.rank ?? null);
     }
   }
   if (cols.agency.length === 0) return;

@@ -128,7 +128,7 @@ function stepPoints(steps: ReadonlyArray<readonly [number, number]>, measure: nu
 }
 
 /** Whether a value holds what the indicator's rule needs; anything less falls to the missing-data policy. */
-function usable(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
+export function isUsableValue(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
   if (v == null) return false;
   switch (def.score.rule) {
     case 'choice':
@@ -185,12 +185,12 @@ function unscored(def: IndicatorDef, max: number, flag: ValueFlag): IndicatorSco
 export function scoreIndicator(def: IndicatorDef, input: IndicatorInput | undefined, applicable: boolean): IndicatorScore {
   const max = finite(def.max) && def.max > 0 ? def.max : 0;
   if (!applicable) return unscored(def, 0, 'not_applicable');
-  if (usable(def, input?.value)) return scoreValue(def, input.value, max, input.adjusted ? 'adjusted' : 'reported');
+  if (isUsableValue(def, input?.value)) return scoreValue(def, input.value, max, input.adjusted ? 'adjusted' : 'reported');
   switch (def.missing) {
     case 'exclude':
       return unscored(def, 0, 'excluded');
     case 'carry':
-      if (usable(def, input?.previous)) return scoreValue(def, input.previous, max, 'carried');
+      if (isUsableValue(def, input?.previous)) return scoreValue(def, input.previous, max, 'carried');
       return unscored(def, max, 'missing');
     case 'zero':
       return unscored(def, max, 'missing');

@@ -13,7 +13,8 @@ import type { SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { computeScores } from './compute.js';
 import type { AgencyInput, ReportedValue } from './scoring.types.js';
-import { notCollectedIn, type FrameworkDef } from '../frameworks/framework.types.js';
+import type { FrameworkDef } from '../frameworks/framework.types.js';
+import { formedAnnually, notScoredIn, withAnnualValues, type HalfValue, type HalfValues } from './annual-value.js';
 import * as repo from './runs.repository.js';
 
 export type { RunRow } from './runs.repository.js';
@@ -125,15 +126,34 @@ export class ScoringService {
       byAgency.set(row.agencyId, values);
     }
     const groupCode = new Map(groups.map((g) => [g.id, g.code]));
-    const notApplicable = notCollectedIn(definition.nodes, period.kind);
+    const notApplicable = notScoredIn(definition.nodes, period.kind);
+    const formed = period.kind === 'annual' ? formedAnnually(definition.nodes) : [];
+    const halves = formed.length > 0 ? await this.semiannualValues(period, trx) : new Map<number, HalfValues[]>();
     return agencies.map((a) => {
       const values = byAgency.get(a.id) ?? {};
       // Carry-forward also reaches indicators an agency left out entirely this period.
       for (const [code, v] of prevByAgency.get(a.id) ?? []) {
         if (!values[code]) values[code] = { value: null, previous: v };
       }
+      if (formed.length > 0) withAnnualValues(formed, values, halves.get(a.id) ?? []);
       return { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable };
     });
+  }
+
+  /** Each agency's recognised values in the semiannual periods of an annual period's year, oldest first. */
+  private async semiannualValues(period: PeriodRow, trx: Knex): Promise<Map<number, HalfValues[]>> {
+    const halves = (await this.deps.periods.list(trx))
+      .filter((p) => p.frameworkId === period.frameworkId && p.kind === 'semiannual' && p.year === period.year)
+      .sort((a, b) => (a.dataTo < b.dataTo ? -1 : 1));
+    const out = new Map<number, Array<Map<string, HalfValue>>>();
+    for (const [i, half] of halves.entries()) {
+      for (const row of await this.deps.submissions.countedValues(half.id, trx)) {
+        const list = out.get(row.agencyId) ?? halves.map(() => new Map<string, HalfValue>());
+        list[i]!.set(row.code, { value: row.appraised ?? row.self, adjusted: row.appraised !== null });
+        out.set(row.agencyId, list);
+      }
+    }
+    return out;
   }
 
   /** Freezes the latest run of a period as a new, numbered publication and marks approved submissions published. */
