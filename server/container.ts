@@ -48,7 +48,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     codeVersion: process.env.GIT_COMMIT ? `${CODE_VERSION}+${process.env.GIT_COMMIT}` : CODE_VERSION,
     now,
   });
-  const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies });
+  const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies, submissions });
   const users = new UserService(db, agencies);
   return {
     db,

@@ -39,6 +39,11 @@ export function rankingsRoutes(s: Services): Route[] {
             periods: periods.map((p) => ({ ...p, selected: p.id === period?.id })),
             page,
             chart,
+            rates: page?.provinceRates.map((r) => ({
+              ...r,
+              pooledPct: r.pooled === null ? null : r.pooled * 100,
+              meanPct: r.meanOfRates === null ? null : r.meanOfRates * 100,
+            })),
             canCompute: can(actor, 'runs.compute'),
             canPublish: can(actor, 'runs.publish'),
             canReports: can(actor, 'reports.read'),
