@@ -9,6 +9,7 @@ import { flagLabel, formatDate, formatIndex, formatNumber, periodLabel } from '.
 import { ROLE_LABELS, type Role } from '../auth/policy.js';
 import { STATE_LABELS, type SubmissionState } from '../submissions/workflow.js';
 import { formatDateTime } from '../periods/period-calendar.js';
+import { TIMELINESS_LABELS, type Timeliness } from '../dashboard/completeness.js';
 
 const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -28,6 +29,7 @@ hbs.registerHelper({
     periodLabel(kind as 'semiannual' | 'annual', Number(year)),
   roleLabel: (r: unknown) => ROLE_LABELS[r as Role] ?? '',
   stateLabel: (s: unknown) => STATE_LABELS[s as SubmissionState] ?? '',
+  timelinessLabel: (t: unknown) => TIMELINESS_LABELS[t as Timeliness] ?? '',
   json: (x: unknown) =>
     new hbs.SafeString(
       JSON.stringify(x ?? null)

@@ -99,7 +99,8 @@ export class PeriodService {
 
   /** The last day a report of the period counts as on time. */
   async deadlineOf(period: repo.PeriodRow, db: Knex = this.db): Promise<{ deadline: string; calendar: WorkingCalendar }> {
-    const cal = await this.workingCalendar(period.dueOn, period.dueOn, db);
+    const today = this.today();
+    const cal = await this.workingCalendar(period.dueOn, today > period.dueOn ? today : period.dueOn, db);
     return { deadline: effectiveDeadline(period.dueOn, period.graceDays, cal), calendar: cal };
   }
 

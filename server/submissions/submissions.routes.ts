@@ -58,20 +58,27 @@ export async function renderForm(
       };
     }),
   }));
-  const audit = await s.audit.forSubmission(id);
+  const canAudit = can(actor, 'audit.read', form.agency.id);
+  const audit = canAudit ? await s.audit.pageForSubmission(actor, form.submission, 1) : null;
+  const others = canEdit ? await s.submissions.othersPresent(actor, id) : [];
   res.status(extra.errors?.status ?? 200).send(
     renderPage('submissions/form', {
       ...res.locals,
       title: `Báo cáo ${form.period.name} — ${form.agency.name}`,
+      scripts: canEdit ? ['/static/js/submission-autosave.js'] : [],
       form,
       sections,
       canEdit,
       canSubmit: can(actor, 'submission.submit', form.agency.id) && isEditable(state) && form.entryOpen,
       canReview,
+      canAudit,
+      others,
+      returnItemCount: form.lastReturn?.items.size ?? 0,
       notice: extra.notice,
       errorMessage: extra.errors?.message,
       errorList: extra.errors?.details ?? [],
-      audit: audit.slice(-30).reverse(),
+      audit: audit ? audit.lines.slice(0, 20) : [],
+      auditMore: audit ? audit.total > 20 : false,
     }),
   );
 }
