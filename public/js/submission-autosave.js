@@ -101,6 +101,11 @@
       })
       .then(function () {
         saving = false;
+        if (submitAfterSave) {
+          submitAfterSave = false;
+          form.submit();
+          return;
+        }
         if (pending) {
           pending = false;
           schedule();
@@ -121,9 +126,16 @@
   form.addEventListener('change', function (ev) {
     if (ev.target && /^v\[/.test(ev.target.name || '')) schedule();
   });
-  form.addEventListener('submit', function () {
+  // The save button posts every value anyway; while an autosave is under way it waits for it, so the form carries
+  // the version that autosave produced rather than being refused as stale by its own earlier save.
+  var submitAfterSave = false;
+  form.addEventListener('submit', function (ev) {
     if (timer) clearTimeout(timer);
     timer = null;
+    if (saving) {
+      ev.preventDefault();
+      submitAfterSave = true;
+    }
   });
 
   document.getElementById('conflict-overwrite').addEventListener('click', function () {

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { authorize, type Actor } from '../auth/policy.js';
 import * as repo from './audit.repository.js';
 import { describeChange } from './audit-format.js';
+import { formatDate } from '../../reports/format.js';
 
 export type { AuditRow } from './audit.repository.js';
 
@@ -127,7 +128,7 @@ function line(r: repo.AuditRow): AuditLine {
     actorName: r.actorName,
     action: r.action,
     actionLabel: ACTION_LABELS[r.action] ?? r.action,
-    subject: SUBJECTS[r.entity] ? `${SUBJECTS[r.entity]} ${r.entityId}` : r.entityId,
+    subject: `${SUBJECTS[r.entity] ?? ''} ${r.entity === 'calendar_day' ? formatDate(r.entityId) : r.entityId}`.trim(),
     before,
     after,
     reason: r.reason,

@@ -1,15 +1,9 @@
 import type { Knex } from 'knex';
-import type { SubmissionState } from '../submissions/workflow.js';
+import type { ExpectedAgency } from './completeness.js';
 
-export interface ExpectedRow {
-  agencyId: number;
-  agencyCode: string;
-  agencyName: string;
-  groupId: number;
-  groupName: string;
-  submissionId: number | null;
-  state: SubmissionState | null;
+export interface ExpectedRow extends Omit<ExpectedAgency, 'firstSubmittedOn'> {
   firstSubmittedAt: Date | null;
+  submittedAt: Date | null;
 }
 
 /** Every agency expected to report in the period (members of its framework's groups during the window). */
@@ -32,6 +26,7 @@ export async function expectedAgencies(db: Knex, periodId: number): Promise<Expe
       's.id as submission_id',
       's.state',
       's.first_submitted_at',
+      's.submitted_at',
     );
   return rows.map((r) => ({
     agencyId: r.agency_id,
@@ -42,5 +37,6 @@ export async function expectedAgencies(db: Knex, periodId: number): Promise<Expe
     submissionId: r.submission_id ?? null,
     state: r.state ?? null,
     firstSubmittedAt: r.first_submitted_at ?? null,
+    submittedAt: r.submitted_at ?? null,
   }));
 }
