@@ -1,5 +1,6 @@
 import type { Services } from '../container.js';
 import { AppError } from '../errors.js';
+import { can } from '../auth/policy.js';
 import { actorOf, idParam, type Route } from '../http/route.js';
 import { renderPage } from '../http/views.js';
 import { dashboardCsv, dashboardWorkbook } from './dashboard.export.js';
@@ -22,6 +23,7 @@ export function dashboardRoutes(s: Services): Route[] {
             title: 'Tiến độ báo cáo',
             periods: periods.map((p) => ({ ...p, selected: p.id === period?.id })),
             page,
+            canAudit: can(actor, 'audit.read'),
           }),
         );
       },

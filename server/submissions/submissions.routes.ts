@@ -120,7 +120,9 @@ export function submissionRoutes(s: Services): Route[] {
           const fw = await s.frameworks.get(p.frameworkId);
           const groups = await s.agencies.groupIdsByCode(fw.definition.appliesTo);
           if (agency.rankingGroupId === null || ![...groups.values()].includes(agency.rankingGroupId)) continue;
-          rows.push({ period: p, open: s.periods.isOpen(p), submission: await s.submissions.find(agency.id, p.id) });
+          // An agency whose entry the Department reopened may start its report after the close.
+          const open = (await s.periods.entryStatus(p, agency.id)).open;
+          rows.push({ period: p, open, submission: await s.submissions.find(agency.id, p.id) });
         }
         res.send(renderPage('submissions/list', { ...res.locals, title: 'Báo cáo của đơn vị', agency, rows }));
       },
