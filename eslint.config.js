@@ -43,6 +43,8 @@ const PURE_CORE = [
   'server/submissions/workflow.ts',
   'server/submissions/value-validation.ts',
   'server/periods/period-calendar.ts',
+  'server/periods/working-days.ts',
+  'server/dashboard/completeness.ts',
   'server/frameworks/framework.types.ts',
   'server/frameworks/framework.loader.ts',
 ];

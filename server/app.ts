@@ -15,6 +15,10 @@ import { reviewRoutes } from './review/review.routes.js';
 import { rankingsRoutes } from './rankings/rankings.routes.js';
 import { runsRoutes } from './scoring/runs.routes.js';
 import { reportingRoutes } from './reporting/reporting.routes.js';
+import { submissionApiRoutes } from './submissions/submissions-api.routes.js';
+import { periodAdminRoutes } from './periods/periods.routes.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +36,10 @@ export function routeTable(s: Services): Route[] {
     ...rankingsRoutes(s),
     ...runsRoutes(s),
     ...reportingRoutes(s),
+    ...submissionApiRoutes(s),
+    ...periodAdminRoutes(s),
+    ...dashboardRoutes(s),
+    ...auditRoutes(s),
   ];
 }
 
@@ -76,6 +84,8 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           submissions: can(actor, 'submission.edit', actor.agencyId ?? undefined) && actor.agencyId !== null,
           review: can(actor, 'submission.review'),
           rankings: can(actor, 'rankings.read'),
+          dashboard: can(actor, 'dashboard.read'),
+          periodsAdmin: can(actor, 'periods.manage'),
         }
       : null;
     res.locals.path = req.path;

@@ -13,6 +13,7 @@ import { ScoringService } from './scoring/scoring.service.js';
 import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
 import { UserService } from './users/users.service.js';
+import { DashboardService } from './dashboard/dashboard.service.js';
 
 export interface Services {
   db: Knex;
@@ -27,6 +28,7 @@ export interface Services {
   scoring: ScoringService;
   rankings: RankingsService;
   reporting: ReportingService;
+  dashboard: DashboardService;
 }
 
 export const CODE_VERSION: string = (
@@ -36,9 +38,9 @@ export const CODE_VERSION: string = (
 export function createServices(db: Knex, config: Config, now: () => Date = () => new Date()): Services {
   const agencies = new AgencyService(db);
   const frameworks = new FrameworkService(db, agencies);
-  const periods = new PeriodService(db, now);
   const audit = new AuditService(db, now);
-  const submissions = new SubmissionService(db, { frameworks, agencies, periods, audit });
+  const periods = new PeriodService(db, now, audit);
+  const submissions = new SubmissionService(db, { frameworks, agencies, periods, audit, now });
   const scoring = new ScoringService(db, {
     agencies,
     frameworks,
@@ -63,5 +65,6 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     scoring,
     rankings,
     reporting: new ReportingService(config, { rankings, frameworks, submissions }),
+    dashboard: new DashboardService(db, { periods }),
   };
 }

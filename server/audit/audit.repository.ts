@@ -92,3 +92,37 @@ export async function eventsForSubmission(db: Knex, submissionId: number): Promi
     prevHash: r.prev_hash,
   }));
 }
+
+const toRow = (r: Record<string, unknown>): AuditRow => ({
+  id: Number(r.id),
+  at: r.at as Date,
+  actorId: (r.actor_id as number | null) ?? null,
+  actorName: r.actor_name as string,
+  action: r.action as string,
+  entity: r.entity as string,
+  entityId: r.entity_id as string,
+  agencyId: (r.agency_id as number | null) ?? null,
+  submissionId: (r.submission_id as number | null) ?? null,
+  before: r.before,
+  after: r.after,
+  reason: (r.reason as string | null) ?? null,
+  hash: r.hash as string,
+  prevHash: r.prev_hash as string,
+});
+
+export type AuditScope = { submissionId: number } | { agencyId: number } | { entity: string; entityId?: string };
+
+function scoped(db: Knex, scope: AuditScope) {
+  const q = db('audit_events');
+  if ('submissionId' in scope) return q.where('submission_id', scope.submissionId);
+  if ('agencyId' in scope) return q.where('agency_id', scope.agencyId);
+  const e = q.where('entity', scope.entity);
+  return scope.entityId === undefined ? e : e.andWhere('entity_id', scope.entityId);
+}
+
+/** One page of events, newest first, and how many there are in all. */
+export async function pageOfEvents(db: Knex, scope: AuditScope, limit: number, offset: number): Promise<{ rows: AuditRow[]; total: number }> {
+  const counted = (await scoped(db, scope).count('* as n')) as Array<{ n: number | string }>;
+  const rows = await scoped(db, scope).orderBy('id', 'desc').limit(limit).offset(offset).select('*');
+  return { rows: rows.map(toRow), total: Number(counted[0]?.n ?? 0) };
+}

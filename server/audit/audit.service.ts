@@ -1,7 +1,9 @@
 // The audit trail: who, when, before, after — for every value edit, state change and review decision.
 import type { Knex } from 'knex';
-import type { Actor } from '../auth/policy.js';
+import { authorize, type Actor } from '../auth/policy.js';
 import * as repo from './audit.repository.js';
+import { describeChange } from './audit-format.js';
+import { formatDate } from '../../reports/format.js';
 
 export type { AuditRow } from './audit.repository.js';
 
@@ -17,7 +19,35 @@ export const ACTION_LABELS: Record<string, string> = {
   'submission.publish': 'Công bố',
   'run.publish': 'Công bố kết quả',
   seed: 'Khởi tạo dữ liệu mẫu',
+  'period.create': 'Tạo kỳ báo cáo',
+  'period.update': 'Sửa lịch kỳ báo cáo',
+  'exception.grant': 'Mở lại nhập liệu cho đơn vị',
+  'exception.revoke': 'Thu hồi mở lại nhập liệu',
+  'calendar.add': 'Thêm ngày vào lịch nghỉ',
+  'calendar.remove': 'Xóa ngày khỏi lịch nghỉ',
 };
+
+export const PAGE_SIZE = 50;
+
+export interface AuditLine {
+  id: number;
+  at: Date;
+  actorName: string;
+  action: string;
+  actionLabel: string;
+  subject: string;
+  before: string;
+  after: string;
+  reason: string | null;
+  submissionId: number | null;
+}
+
+export interface AuditPage {
+  lines: AuditLine[];
+  page: number;
+  pages: number;
+  total: number;
+}
 
 export interface AuditInput {
   action: string;
@@ -60,4 +90,57 @@ export class AuditService {
   forSubmission(submissionId: number): Promise<repo.AuditRow[]> {
     return repo.eventsForSubmission(this.db, submissionId);
   }
+
+  /** A page of a submission's trail; the caller has checked the submission belongs to `agencyId`. */
+  pageForSubmission(actor: Actor, submission: { id: number; agencyId: number }, page: number): Promise<AuditPage> {
+    authorize(actor, 'audit.read', submission.agencyId);
+    return this.page({ submissionId: submission.id }, page);
+  }
+
+  pageForAgency(actor: Actor, agencyId: number, page: number): Promise<AuditPage> {
+    authorize(actor, 'audit.read', agencyId);
+    return this.page({ agencyId }, page);
+  }
+
+  /** The Department's own changes (periods, calendar), for its admin screens. */
+  pageForEntity(actor: Actor, entity: string, entityId: string | undefined, page: number): Promise<AuditPage> {
+    authorize(actor, 'periods.manage');
+    return this.page(entityId === undefined ? { entity } : { entity, entityId }, page);
+  }
+
+  private async page(scope: repo.AuditScope, page: number): Promise<AuditPage> {
+    const p = Number.isSafeInteger(page) && page > 0 ? page : 1;
+    const { rows, total } = await repo.pageOfEvents(this.db, scope, PAGE_SIZE, (p - 1) * PAGE_SIZE);
+    return {
+      lines: rows.map(line),
+      page: p,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      total,
+    };
+  }
 }
+
+function line(r: repo.AuditRow): AuditLine {
+  const { before, after } = describeChange(r.before, r.after);
+  return {
+    id: r.id,
+    at: r.at,
+    actorName: r.actorName,
+    action: r.action,
+    actionLabel: ACTION_LABELS[r.action] ?? r.action,
+    subject: `${SUBJECTS[r.entity] ?? ''} ${r.entity === 'calendar_day' ? formatDate(r.entityId) : r.entityId}`.trim(),
+    before,
+    after,
+    reason: r.reason,
+    submissionId: r.submissionId,
+  };
+}
+
+const SUBJECTS: Record<string, string> = {
+  submission: 'Báo cáo',
+  indicator: 'Chỉ số',
+  evidence: 'Tài liệu',
+  period: 'Kỳ báo cáo',
+  entry_exception: 'Ngoại lệ',
+  calendar_day: 'Ngày',
+};

@@ -36,6 +36,12 @@ const RULES = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  /** Periods, the holiday calendar and lock exceptions are the Department's to set. */
+  'periods.manage': { admin: 'all' },
+  /** Completeness and timeliness of a period, for the Department and the province's leaders. */
+  'dashboard.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  /** The audit trail: agency users see their own agency's, the Department every agency's. */
+  'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

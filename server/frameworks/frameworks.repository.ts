@@ -82,3 +82,9 @@ export async function nodeIds(db: Knex, frameworkId: number): Promise<Map<string
     .select('id', 'code');
   return new Map(rows.map((r) => [r.code, r.id]));
 }
+
+/** Ids of every framework, newest version first within a code (for pickers). */
+export async function frameworkIds(db: Knex): Promise<number[]> {
+  const rows = await db('frameworks').orderBy([{ column: 'code' }, { column: 'version', order: 'desc' }]).select('id');
+  return rows.map((r: { id: number }) => r.id);
+}

@@ -48,4 +48,9 @@ export class FrameworkService {
   nodeIds(frameworkId: number, db: Knex = this.db): Promise<Map<string, number>> {
     return repo.nodeIds(db, frameworkId);
   }
+
+  /** Every framework, for the period admin's picker. */
+  async list(db: Knex = this.db): Promise<repo.FrameworkRow[]> {
+    return Promise.all((await repo.frameworkIds(db)).map((id) => this.get(id, db)));
+  }
 }

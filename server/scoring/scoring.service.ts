@@ -170,7 +170,7 @@ export class ScoringService {
       const pub = await repo.insertPublication(trx, run.id, periodId, actor.id, this.now());
       await this.deps.submissions.publishApproved(trx, actor, periodId);
       await this.deps.audit.record(trx, actor, [
-        { action: 'run.publish', entity: 'run', entityId: run.id, after: { publication: pub.number } },
+        { action: 'run.publish', entity: 'run', entityId: run.id, before: { publication: null }, after: { publication: pub.number } },
       ]);
       return { publicationNumber: pub.number, runId: run.id };
     });

@@ -157,6 +157,47 @@ const ROUTES: RouteCase[] = [
       expect(r.text).to.include('BÁO CÁO');
     },
   },
+  // The reporting cycle (h-cycle): autosave and heartbeat, the calendar admin, the dashboard and the audit trail.
+  // Empty bodies are refused as invalid and unknown ids are not found, so an allowed request changes nothing.
+  { method: 'post', pattern: '/api/submissions/:id/values', path: (ids) => `/api/submissions/${ids.snv}/values`, allowed: ['reporter', 'head'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    method: 'post',
+    pattern: '/api/submissions/:id/presence',
+    path: (ids) => `/api/submissions/${ids.snv}/presence`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.body.version).to.be.a('number');
+    },
+  },
+  { method: 'get', pattern: '/admin/periods', path: () => '/admin/periods', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/periods', path: () => '/admin/periods', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/periods/:periodId', path: (ids) => `/admin/periods/${ids.open}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/periods/:periodId', path: (ids) => `/admin/periods/${ids.open}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/periods/:periodId/exceptions', path: (ids) => `/admin/periods/${ids.open}/exceptions`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    method: 'post',
+    pattern: '/admin/periods/:periodId/exceptions/:exceptionId/revoke',
+    path: (ids) => `/admin/periods/${ids.open}/exceptions/999999/revoke`,
+    allowed: ['admin'],
+    expect: (r) => expect(r.status).to.equal(404),
+  },
+  { method: 'get', pattern: '/admin/holidays', path: () => '/admin/holidays', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/holidays', path: () => '/admin/holidays', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/holidays/:day/delete', path: () => '/admin/holidays/2026-03-03/delete', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'get', pattern: '/dashboard', path: () => '/dashboard', allowed: ['reviewer', 'admin', 'leader'], expect: (r) => expect(r.status).to.equal(200) },
+  {
+    method: 'get',
+    pattern: '/dashboard/:periodId/export.:format',
+    path: (ids) => `/dashboard/${ids.open}/export.csv`,
+    allowed: ['reviewer', 'admin', 'leader'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Sở Nội vụ');
+    },
+  },
+  { method: 'get', pattern: '/submissions/:id/audit', path: (ids) => `/submissions/${ids.snv}/audit`, allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'get', pattern: '/agencies/:agencyId/audit', path: (ids) => `/agencies/${ids.snvAgency}/audit`, allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
 ];
 
 const a = (role: string): string => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
@@ -202,6 +243,10 @@ describe('authorisation of every route', function () {
       runs: await count('runs'),
       publications: await count('publications'),
       audit: await count('audit_events'),
+      periods: await db('periods').orderBy('id').select('*'),
+      calendarDays: await count('calendar_days'),
+      exceptions: await count('entry_exceptions'),
+      returns: await count('submission_returns'),
     };
   }
 
@@ -227,7 +272,11 @@ describe('authorisation of every route', function () {
     describe(`${rc.method.toUpperCase()} ${rc.pattern}`, () => {
       for (const who of EVERYONE) {
         const allowed = mayUse(rc, who);
-        const outcome = allowed ? 'it is served' : who === 'anonymous' ? 'it is sent to the login page' : 'it is refused with 403';
+        const outcome = allowed
+          ? 'it is served'
+          : who === 'anonymous'
+            ? rc.pattern.startsWith('/api/') ? 'it is refused with 401' : 'it is sent to the login page'
+            : 'it is refused with 403';
         it(`when ${who === 'anonymous' ? 'an anonymous visitor' : a(who)} calls it, then ${outcome} and nothing changes`, async () => {
           const before = await fingerprint();
           const res = await send(rc, who);
@@ -236,6 +285,10 @@ describe('authorisation of every route', function () {
             expect(res.status).to.not.be.oneOf([401, 403]);
             if (res.status === 303) expect(res.headers.location ?? '').to.not.match(/^\/login\?next=/);
             rc.expect?.(res, who);
+          } else if (who === 'anonymous' && rc.path(ids).startsWith('/api/')) {
+            // A JSON client is told 401, not redirected to a login page it cannot use.
+            expect(res.status).to.equal(401);
+            expect(res.body.error.code).to.equal('unauthenticated');
           } else if (who === 'anonymous') {
             expect(res.status).to.equal(303);
             expect(res.headers.location).to.equal(`/login?next=${encodeURIComponent(rc.path(ids))}`);
@@ -296,6 +349,26 @@ describe('authorisation of every route', function () {
         expect(await fingerprint()).to.deep.equal(before);
       });
     }
+
+    it('when the reporter of Sở Tài chính opens Sở Nội vụ\'s audit trail or its agency trail, then 403 and none of it is shown', async () => {
+      for (const path of [`/submissions/${ids.snv}/audit`, `/agencies/${ids.snvAgency}/audit`]) {
+        const res = await stc.get(path);
+        expect(res.status, path).to.equal(403);
+        expect(res.text).to.not.include('Sở Nội vụ');
+      }
+    });
+
+    it('when the reporter of Sở Tài chính autosaves into Sở Nội vụ\'s report with the right version, then 403 and nothing changes', async () => {
+      const { version } = await stateOf(t.services.db, ids.snv);
+      const before = await fingerprint();
+      const res = await stc.agent
+        .post(`/api/submissions/${ids.snv}/values`)
+        .set('x-csrf-token', stc.csrf)
+        .send({ version, values: { 'HDCQS.2': { value: '1', denominator: '2' } } });
+      expect(res.status).to.equal(403);
+      expect(res.body.error.code).to.equal('forbidden');
+      expect(await fingerprint()).to.deep.equal(before);
+    });
 
     it('when the head of a commune submits a department\'s report, then 403 and nothing changes', async () => {
       const head = await Client.login(t.app, 'lanhdao.xa');

@@ -15,6 +15,9 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  'periods.manage': { admin: 'all' },
+  'dashboard.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
 };
 
 const OWN_AGENCY = 10;
