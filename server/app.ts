@@ -15,6 +15,12 @@ import { reviewRoutes } from './review/review.routes.js';
 import { rankingsRoutes } from './rankings/rankings.routes.js';
 import { runsRoutes } from './scoring/runs.routes.js';
 import { reportingRoutes } from './reporting/reporting.routes.js';
+import { multipartBody } from './http/uploads.js';
+import { evidenceFileRoutes } from './submissions/evidence-files.routes.js';
+import { workbookRoutes } from './submissions/submission-workbook.routes.js';
+import { agencyAdminRoutes } from './agencies/agencies.routes.js';
+import { userAdminRoutes } from './users/users.routes.js';
+import { directoryImportRoutes } from './directory/directory-import.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +38,11 @@ export function routeTable(s: Services): Route[] {
     ...rankingsRoutes(s),
     ...runsRoutes(s),
     ...reportingRoutes(s),
+    ...evidenceFileRoutes(s),
+    ...workbookRoutes(s),
+    ...agencyAdminRoutes(s),
+    ...userAdminRoutes(s),
+    ...directoryImportRoutes(s),
   ];
 }
 
@@ -76,11 +87,14 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           submissions: can(actor, 'submission.edit', actor.agencyId ?? undefined) && actor.agencyId !== null,
           review: can(actor, 'submission.review'),
           rankings: can(actor, 'rankings.read'),
+          directory: can(actor, 'directory.manage'),
         }
       : null;
     res.locals.path = req.path;
     next();
   });
+  // Multipart forms carry their CSRF token in the body, so they are parsed (signed-in users only) before the check.
+  app.use(multipartBody(s.config.uploadMaxBytes));
   app.use(csrfProtection);
 
   for (const route of routes) {

@@ -1,6 +1,7 @@
 // Wires the services together from a database, the configuration and a clock. The app, the scheduler and the
 // command line all use the same wiring, so they share every rule.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from './config.js';
 import { AgencyService } from './agencies/agencies.service.js';
@@ -13,6 +14,12 @@ import { ScoringService } from './scoring/scoring.service.js';
 import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
 import { UserService } from './users/users.service.js';
+import { FileStore } from './files/file-store.js';
+import { AgencyAdminService } from './agencies/agency-admin.service.js';
+import { UserAdminService } from './users/user-admin.service.js';
+import { EvidenceFileService } from './submissions/evidence-files.service.js';
+import { SubmissionWorkbookService } from './submissions/submission-workbook.service.js';
+import { DirectoryImportService } from './directory/directory-import.service.js';
 
 export interface Services {
   db: Knex;
@@ -27,6 +34,11 @@ export interface Services {
   scoring: ScoringService;
   rankings: RankingsService;
   reporting: ReportingService;
+  evidenceFiles: EvidenceFileService;
+  workbooks: SubmissionWorkbookService;
+  directoryImport: DirectoryImportService;
+  agencyAdmin: AgencyAdminService;
+  userAdmin: UserAdminService;
 }
 
 export const CODE_VERSION: string = (
@@ -50,10 +62,14 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   });
   const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies });
   const users = new UserService(db, agencies);
+  const store = new FileStore(path.join(config.dataDir, 'files'));
+  const auth = new AuthService(db, users, config.sessionHours, now);
+  const agencyAdmin = new AgencyAdminService(db, { audit });
+  const userAdmin = new UserAdminService(db, { agencies, audit, auth });
   return {
     db,
     config,
-    auth: new AuthService(db, users, config.sessionHours, now),
+    auth,
     users,
     agencies,
     frameworks,
@@ -63,5 +79,10 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     scoring,
     rankings,
     reporting: new ReportingService(config, { rankings, frameworks, submissions }),
+    evidenceFiles: new EvidenceFileService(db, { submissions, frameworks, audit, store, maxBytes: config.uploadMaxBytes }),
+    workbooks: new SubmissionWorkbookService({ submissions, limits: config.workbookLimits }),
+    directoryImport: new DirectoryImportService(db, { agencyAdmin, userAdmin, limits: config.workbookLimits }),
+    agencyAdmin,
+    userAdmin,
   };
 }

@@ -36,6 +36,8 @@ const RULES = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  /** Agencies, users and their bulk import: the Department's administration. */
+  'directory.manage': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

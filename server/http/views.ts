@@ -27,6 +27,8 @@ hbs.registerHelper({
     periodLabel(kind as 'semiannual' | 'annual', Number(year)),
   roleLabel: (r: unknown) => ROLE_LABELS[r as Role] ?? '',
   stateLabel: (s: unknown) => STATE_LABELS[s as SubmissionState] ?? '',
+  fileSize: (n: unknown) =>
+    typeof n !== 'number' ? '' : n < 1024 * 1024 ? `${formatNumber(Math.max(1, Math.round(n / 1024)), 0)} KB` : `${formatNumber(n / 1024 / 1024, 1)} MB`,
   json: (x: unknown) =>
     new hbs.SafeString(
       JSON.stringify(x ?? null)

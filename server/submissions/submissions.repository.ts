@@ -183,6 +183,10 @@ export interface EvidenceRow {
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
+  /** An attached file: its original name (hostile text, escape it), type and size; null for a reference only. */
+  fileName: string | null;
+  mimeType: string | null;
+  sizeBytes: number | null;
   createdAt: Date;
 }
 
@@ -200,6 +204,9 @@ export async function evidenceOf(db: Knex, submissionId: number): Promise<Eviden
     issuedOn: r.issued_on,
     summary: r.summary,
     issuer: r.issuer,
+    fileName: r.storage_key ? r.file_name : null,
+    mimeType: r.storage_key ? r.mime_type : null,
+    sizeBytes: r.storage_key ? r.size_bytes : null,
     createdAt: r.created_at,
   }));
 }
