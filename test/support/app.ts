@@ -54,6 +54,13 @@ export class Client {
   post(path: string, form: Record<string, unknown> = {}): supertest.Test {
     return this.agent.post(path).type('form').send({ _csrf: this.csrf, ...form });
   }
+
+  /** A multipart form with one file in the field "file", as a browser sends an upload form. */
+  upload(path: string, fields: Record<string, string | number>, file: { name: string; data: Buffer; type?: string }): supertest.Test {
+    let req = this.agent.post(path).field('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) req = req.field(k, String(v));
+    return req.attach('file', file.data, { filename: file.name, contentType: file.type ?? 'application/octet-stream' });
+  }
 }
 
 /** The version hidden field of a submission form page. */
