@@ -2,6 +2,7 @@ import type { Services } from '../container.js';
 import { AppError } from '../errors.js';
 import { actorOf, bodyString, type Route } from '../http/route.js';
 import { uploadedFile } from '../http/uploads.js';
+import { NO_FILE } from '../files/file-types.js';
 import { renderPage } from '../http/views.js';
 import { IMPORT_COLUMNS, type ImportKind } from './directory-import.service.js';
 
@@ -33,6 +34,7 @@ export function directoryImportRoutes(s: Services): Route[] {
         try {
           if (kind !== 'agencies' && kind !== 'users') throw new AppError('validation', 'Chọn loại dữ liệu cần nhập (đơn vị hoặc người dùng).');
           const file = uploadedFile(req);
+          if (!file || file.data.length === 0) throw new AppError('validation', NO_FILE);
           const result = await s.directoryImport.run(actorOf(res), kind as ImportKind, { name: file.originalName, data: file.data }, dryRun);
           const refused = !dryRun && !result.committed;
           res.status(refused ? 400 : 200).send(

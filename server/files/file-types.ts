@@ -34,6 +34,8 @@ const LEGACY_OFFICE: Record<string, string> = {
   ppt: 'application/vnd.ms-powerpoint',
 };
 
+export const NO_FILE = 'Chưa chọn tệp, hoặc tệp rỗng.';
+
 export const ACCEPTED_LABEL = 'PDF, ảnh (PNG, JPEG, GIF, WebP, TIFF), Word, Excel, PowerPoint (docx, xlsx, pptx, doc, xls, ppt), OpenDocument (odt, ods, odp)';
 
 /** The accepted type of the content, or null when the content is not an accepted kind. */

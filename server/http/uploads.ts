@@ -36,9 +36,11 @@ export function multipartBody(maxBytes: number) {
   };
 }
 
-/** The uploaded file of the request, or a validation error naming what is missing. */
-export function uploadedFile(req: Request): UploadedFile {
+/**
+ * The uploaded file of the request, or null; services check that it is there after authorising the request, so a
+ * request the actor may not make is refused as such whatever it carries.
+ */
+export function uploadedFile(req: Request): UploadedFile | null {
   const f = req.file;
-  if (!f || f.size === 0) throw new AppError('validation', 'Chưa chọn tệp, hoặc tệp rỗng.', [{ field: 'file', message: 'Chưa chọn tệp, hoặc tệp rỗng.' }]);
-  return { originalName: f.originalname, clientMime: f.mimetype, data: f.buffer };
+  return f ? { originalName: f.originalname, clientMime: f.mimetype, data: f.buffer } : null;
 }

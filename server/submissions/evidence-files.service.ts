@@ -6,7 +6,7 @@ import type { Actor } from '../auth/policy.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { ACCEPTED_LABEL, cleanFileName, detectAccepted } from '../files/file-types.js';
+import { ACCEPTED_LABEL, NO_FILE, cleanFileName, detectAccepted } from '../files/file-types.js';
 import type { FileStore } from '../files/file-store.js';
 import type { SubmissionService } from './submissions.service.js';
 import * as repo from './evidence-files.repository.js';
@@ -40,9 +40,11 @@ export class EvidenceFileService {
     },
   ) {}
 
-  async attach(actor: Actor, id: number, expectedVersion: number, input: EvidenceFileInput, file: IncomingFile): Promise<number> {
+  async attach(actor: Actor, id: number, expectedVersion: number, input: EvidenceFileInput, file: IncomingFile | null): Promise<number> {
     const { submission: s, period } = await this.deps.submissions.editable(actor, id);
-    if (file.data.length === 0) throw validationError('Chưa chọn tệp, hoặc tệp rỗng.');
+    if (!file || file.data.length === 0) {
+      throw validationError(NO_FILE, [{ field: 'file', message: NO_FILE }]);
+    }
     if (file.data.length > this.deps.maxBytes) throw new AppError('too_large', 'Tệp vượt quá dung lượng cho phép. Chưa lưu gì.');
     const nodeId = (await this.deps.frameworks.nodeIds(period.frameworkId)).get(input.indicator);
     if (nodeId === undefined) throw validationError(`Chỉ số ${input.indicator} không có trong bộ chỉ số của kỳ này.`);

@@ -28,7 +28,7 @@ export function workbookRoutes(s: Services): Route[] {
       handler: async (req, res) => {
         const id = idParam(req, 'id');
         try {
-          await s.workbooks.upload(actorOf(res), id, uploadedFile(req).data);
+          await s.workbooks.upload(actorOf(res), id, uploadedFile(req)?.data ?? null);
           res.redirect(303, `/submissions/${id}?msg=workbook-saved`);
         } catch (err) {
           if (!(err instanceof AppError)) throw err;

@@ -6,6 +6,7 @@
 import type { Actor } from '../auth/policy.js';
 import { AppError, conflict, forbidden, validationError, type FieldProblem } from '../errors.js';
 import { checkZip } from '../files/zip-guard.js';
+import { NO_FILE } from '../files/file-types.js';
 import type { SubmissionService, SubmissionForm } from './submissions.service.js';
 import {
   annotateWorkbook,
@@ -70,8 +71,9 @@ export class SubmissionWorkbookService {
   }
 
   /** Saves the values of an uploaded workbook; returns the new version. */
-  async upload(actor: Actor, id: number, data: Buffer): Promise<{ version: number; saved: number }> {
+  async upload(actor: Actor, id: number, data: Buffer | null): Promise<{ version: number; saved: number }> {
     await this.deps.submissions.editable(actor, id);
+    if (!data || data.length === 0) throw validationError(NO_FILE);
     const zip = checkZip(data, { maxUncompressedBytes: this.deps.limits.maxUncompressedBytes });
     if (!zip.ok) throw validationError(`Tệp bị từ chối: ${zip.reason}. Chưa lưu số liệu nào.`);
     const form = await this.deps.submissions.form(actor, id);

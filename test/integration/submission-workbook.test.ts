@@ -144,7 +144,7 @@ describe('the Excel round trip through HTTP', function () {
     });
 
     it('when inspected, then the sheet is protected and only the value cells of applicable indicators are unlocked', () => {
-      expect(ws.sheetProtection?.sheet).to.equal(true);
+      expect((ws as unknown as { sheetProtection?: { sheet?: boolean } }).sheetProtection?.sheet).to.equal(true);
       const rows = rowsByCode(ws);
       expect([...rows.keys()]).to.deep.equal(indicators.map((i) => i.code));
       for (const i of indicators) {
