@@ -17,6 +17,12 @@ export const ACTION_LABELS: Record<string, string> = {
   'submission.publish': 'Công bố',
   'run.publish': 'Công bố kết quả',
   seed: 'Khởi tạo dữ liệu mẫu',
+  'evidence.file.add': 'Đính kèm tệp kiểm chứng',
+  'agency.create': 'Thêm đơn vị',
+  'agency.update': 'Sửa đơn vị',
+  'user.create': 'Thêm người dùng',
+  'user.update': 'Sửa người dùng',
+  'user.password': 'Đặt lại mật khẩu',
 };
 
 export interface AuditInput {
