@@ -10,7 +10,7 @@ import { ACCEPTED_LABEL, NO_FILE, cleanFileName, detectAccepted } from '../files
 import type { FileStore } from '../files/file-store.js';
 import type { SubmissionService } from './submissions.service.js';
 import * as repo from './evidence-files.repository.js';
-import { advanceVersion } from './submissions.repository.js';
+import { advanceVersion, insertEvidence } from './submissions.repository.js';
 
 export interface EvidenceFileInput {
   indicator: string;
@@ -61,14 +61,10 @@ export class EvidenceFileService {
       return await this.db.transaction(async (trx) => {
         if (!(await advanceVersion(trx, id, expectedVersion))) throw conflict(STALE);
         written = await this.deps.store.put(file.data);
-        const evidenceId = await repo.insertEvidenceFile(trx, id, actor.id, {
+        const evidenceId = await insertEvidence(trx, id, actor.id, {
           nodeId,
           ...input,
-          fileName,
-          mimeType: type.mime,
-          sizeBytes: file.data.length,
-          sha256: written.key,
-          storageKey: written.key,
+          file: { name: fileName, mimeType: type.mime, sizeBytes: file.data.length, sha256: written.key, storageKey: written.key },
         });
         await this.deps.audit.record(trx, actor, [
           {

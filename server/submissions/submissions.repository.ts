@@ -213,10 +213,12 @@ export async function evidenceOf(db: Knex, submissionId: number): Promise<Eviden
 
 export interface NewEvidence {
   nodeId: number | null;
-  docNumber: string;
+  docNumber: string | null;
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
+  /** An attached file, stored by the file store under `storageKey`. */
+  file?: { name: string; mimeType: string; sizeBytes: number; sha256: string; storageKey: string };
 }
 
 export async function insertEvidence(
@@ -233,6 +235,11 @@ export async function insertEvidence(
       issued_on: e.issuedOn,
       summary: e.summary,
       issuer: e.issuer,
+      file_name: e.file?.name ?? null,
+      mime_type: e.file?.mimeType ?? null,
+      size_bytes: e.file?.sizeBytes ?? null,
+      sha256: e.file?.sha256 ?? null,
+      storage_key: e.file?.storageKey ?? null,
       created_by: userId,
     })
     .returning('id');

@@ -1,32 +1,7 @@
-import zlib from 'node:zlib';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { checkZip } from '../../../server/files/zip-guard.js';
-
-/** A one-entry zip of `content`, deflated, declaring `declared` bytes uncompressed. */
-function zipOf(content: Buffer, declared = content.length): Buffer {
-  const name = Buffer.from('a.xml');
-  const data = zlib.deflateRawSync(content);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(declared, 22);
-  local.writeUInt16LE(name.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(declared, 24);
-  central.writeUInt16LE(name.length, 28);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(1, 8);
-  eocd.writeUInt16LE(1, 10);
-  eocd.writeUInt32LE(46 + name.length, 12);
-  eocd.writeUInt32LE(30 + name.length + data.length, 16);
-  return Buffer.concat([local, name, data, central, name, eocd]);
-}
+import { zipWithOneEntry as zipOf } from '../../support/zip.js';
 
 describe('zip guard', () => {
   it('when a workbook written by exceljs is checked, then it passes with its real uncompressed size', async () => {
