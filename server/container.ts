@@ -64,7 +64,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   const users = new UserService(db, agencies);
   const store = new FileStore(path.join(config.dataDir, 'files'));
   const auth = new AuthService(db, users, config.sessionHours, now);
-  const agencyAdmin = new AgencyAdminService(db, { audit });
+  const agencyAdmin = new AgencyAdminService(db, { audit, today: () => periods.today() });
   const userAdmin = new UserAdminService(db, { agencies, audit, auth });
   return {
     db,

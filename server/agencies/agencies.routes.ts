@@ -55,13 +55,12 @@ export function agencyAdminRoutes(s: Services): Route[] {
       access: 'directory.manage',
       handler: async (req, res) => {
         const agencies = await s.agencyAdmin.list(actorOf(res));
-        const today = new Date().toISOString().slice(0, 10);
         res.send(
           renderPage('admin/agencies', {
             ...res.locals,
             title: 'Quản lý đơn vị',
             notice: noticeOf(req),
-            agencies: agencies.map((a) => ({ ...a, kindLabel: AGENCY_KIND_LABELS[a.kind as keyof typeof AGENCY_KIND_LABELS] ?? a.kind, active: !a.validTo || a.validTo >= today })),
+            agencies: agencies.map((a) => ({ ...a, kindLabel: AGENCY_KIND_LABELS[a.kind as keyof typeof AGENCY_KIND_LABELS] ?? a.kind })),
           }),
         );
       },

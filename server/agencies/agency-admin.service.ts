@@ -25,12 +25,12 @@ const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 const agencySchema = z.object({
   code: z
-    .string()
+    .string({ error: 'cần mã đơn vị' })
     .trim()
     .toUpperCase()
     .regex(/^[A-Z0-9][A-Z0-9._-]{1,31}$/, 'mã đơn vị gồm 2–32 ký tự A–Z, 0–9, dấu chấm, gạch ngang, gạch dưới'),
-  name: z.string().trim().min(1, 'cần tên đơn vị').max(300, 'tên đơn vị tối đa 300 ký tự'),
-  kind: z.enum(AGENCY_KINDS, { message: 'loại đơn vị không hợp lệ' }),
+  name: z.string({ error: 'cần tên đơn vị' }).trim().min(1, 'cần tên đơn vị').max(300, 'tên đơn vị tối đa 300 ký tự'),
+  kind: z.enum(AGENCY_KINDS, { error: 'loại đơn vị không hợp lệ (Tỉnh, Sở ban ngành, Huyện, Xã, Phường, Khác)' }),
   parentCode: z.string().trim().toUpperCase().nullable().default(null),
   groupCode: z.string().trim().nullable().default(null),
   validTo: z.string().trim().regex(isoDate, 'ngày ngừng hoạt động không hợp lệ').nullable().default(null),
@@ -42,12 +42,23 @@ export type RowOutcome = { action: 'create' | 'update' | 'unchanged'; id: number
 export class AgencyAdminService {
   constructor(
     private readonly db: Knex,
-    private readonly deps: { audit: AuditService },
+    private readonly deps: { audit: AuditService; today: () => string },
   ) {}
 
-  list(actor: Actor): Promise<repo.AgencyListRow[]> {
+  /** Every agency; `active` says whether it still exists today (no day it ceased, or one still to come). */
+  async list(actor: Actor): Promise<Array<repo.AgencyListRow & { active: boolean }>> {
     authorize(actor, 'directory.manage');
-    return repo.listAgencies(this.db);
+    const today = this.deps.today();
+    return (await repo.listAgencies(this.db)).map((a) => ({ ...a, active: !a.validTo || a.validTo >= today }));
+  }
+
+  /** The agency with this code as an input row (parent and group by code), or null when the code is new. */
+  async currentInput(trx: Knex.Transaction, code: string): Promise<AgencyInput | null> {
+    const a = await repo.findAgencyByCode(trx, code.trim().toUpperCase());
+    if (!a) return null;
+    const parent = a.parentId === null ? undefined : await repo.getAgency(trx, a.parentId);
+    const group = (await repo.listGroups(trx)).find((g) => g.id === a.rankingGroupId);
+    return { code: a.code, name: a.name, kind: a.kind as AgencyInput['kind'], parentCode: parent?.code ?? null, groupCode: group?.code ?? null, validTo: a.validTo };
   }
 
   groups(): Promise<repo.RankingGroupRow[]> {
@@ -84,7 +95,7 @@ export class AgencyAdminService {
   }
 
   /** Applies one agency row (by its code: new → create, known → update) in the caller's transaction. */
-  async applyRow(trx: Knex.Transaction, actor: Actor, input: AgencyInput): Promise<RowOutcome> {
+  async applyRow(trx: Knex.Transaction, actor: Actor, input: Partial<AgencyInput>): Promise<RowOutcome> {
     authorize(actor, 'directory.manage');
     const parsed = agencySchema.safeParse(input);
     if (!parsed.success) return { action: 'refused', problems: parsed.error.issues.map((i) => i.message) };

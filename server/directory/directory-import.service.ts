@@ -85,11 +85,12 @@ export class DirectoryImportService {
           const key = (row.cells[keyColumn] ?? '').trim();
           const dup = key && seen.has(key.toLowerCase());
           seen.add(key.toLowerCase());
+          // A column the file does not have (or, for "hoat_dong", an empty cell) keeps the current value.
           const outcome = dup
             ? { action: 'refused' as const, problems: [`trùng với một dòng trước trong tệp`] }
             : kind === 'agencies'
-              ? await this.deps.agencyAdmin.applyRow(trx, actor, agencyInput(row))
-              : await this.deps.userAdmin.applyRow(trx, actor, userInput(row));
+              ? await this.deps.agencyAdmin.applyRow(trx, actor, { ...(await this.deps.agencyAdmin.currentInput(trx, key)), ...given(agencyInput(row)) })
+              : await this.deps.userAdmin.applyRow(trx, actor, { ...(await this.deps.userAdmin.currentInput(trx, key)), ...given(userInput(row)) });
           results.push({ line: row.line, key, action: outcome.action, problems: 'problems' in outcome ? outcome.problems : [] });
         }
         if (dryRun || results.some((r) => r.action === 'refused')) throw new DryRunRollback();
@@ -104,17 +105,23 @@ export class DirectoryImportService {
   }
 }
 
+/** The fields the file gives a value for. */
+const given = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 const cell = (row: FileRow, ...keys: string[]): string | undefined => {
   for (const k of keys) if (row.cells[k] !== undefined) return row.cells[k];
   return undefined;
 };
-const orNull = (s: string | undefined): string | null => (s === undefined || s.trim() === '' ? null : s.trim());
+/** An absent column stays undefined (keep); an empty cell is null (clear). */
+const orNull = (s: string | undefined): string | null | undefined => (s === undefined ? undefined : s.trim() === '' ? null : s.trim());
+const kindOf = (raw: string | undefined) => (raw === undefined ? undefined : (byLabel(AGENCY_KINDS, AGENCY_KIND_LABELS, raw) as (typeof AGENCY_KINDS)[number]));
 
 function agencyInput(row: FileRow) {
   return {
     code: cell(row, 'ma', 'ma_don_vi') ?? '',
-    name: cell(row, 'ten', 'ten_don_vi') ?? '',
-    kind: byLabel(AGENCY_KINDS, AGENCY_KIND_LABELS, cell(row, 'loai', 'loai_don_vi') ?? '') as (typeof AGENCY_KINDS)[number],
+    name: cell(row, 'ten', 'ten_don_vi'),
+    kind: kindOf(cell(row, 'loai', 'loai_don_vi')),
     parentCode: orNull(cell(row, 'ma_cap_tren', 'ma_don_vi_cap_tren')),
     groupCode: orNull(cell(row, 'ma_khoi', 'khoi')),
     validTo: orNull(cell(row, 'ngung_hoat_dong', 'ngung_hoat_dong_tu', 'ngay_ngung_hoat_dong')),
@@ -123,13 +130,14 @@ function agencyInput(row: FileRow) {
 
 function userInput(row: FileRow) {
   const active = normaliseHeader(cell(row, 'hoat_dong') ?? '');
+  const role = cell(row, 'vai_tro');
   return {
     username: cell(row, 'ten_dang_nhap', 'username') ?? '',
-    fullName: cell(row, 'ho_ten', 'ho_va_ten') ?? '',
+    fullName: cell(row, 'ho_ten', 'ho_va_ten'),
     email: orNull(cell(row, 'email')),
-    role: byLabel(ROLES, ROLE_LABELS, cell(row, 'vai_tro') ?? '') as Role,
+    role: role === undefined ? undefined : (byLabel(ROLES, ROLE_LABELS, role) as Role),
     agencyCode: orNull(cell(row, 'ma_don_vi')),
     password: orNull(cell(row, 'mat_khau')),
-    active: !['khong', '0', 'no', 'false'].includes(active),
+    active: active === '' ? undefined : !['khong', '0', 'no', 'false'].includes(active),
   };
 }

@@ -3,7 +3,7 @@
 // change takes effect at once. An admin cannot lock themselves out. Every change is audited (never the password).
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { authorize, type Actor } from '../auth/policy.js';
+import { authorize, ROLE_LABELS, ROLES, type Actor } from '../auth/policy.js';
 import { hashPassword } from '../auth/password.js';
 import { notFound, validationError, type FieldProblem } from '../errors.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -15,6 +15,10 @@ import * as repo from './users.repository.js';
 export type { UserListRow } from './users.repository.js';
 
 const userRowSchema = newUserSchema.extend({
+  // The same rules as the command line's, with a Vietnamese message where a field is missing or unknown.
+  username: z.string({ error: 'cần tên đăng nhập' }).pipe(newUserSchema.shape.username),
+  fullName: z.string({ error: 'cần họ và tên' }).pipe(newUserSchema.shape.fullName),
+  role: z.enum(ROLES, { error: `vai trò không hợp lệ (${ROLES.map((r) => ROLE_LABELS[r]).join(', ')})` }),
   password: z.string().min(8, 'mật khẩu tối thiểu 8 ký tự').max(200).nullable().default(null),
   active: z.boolean().default(true),
 });
@@ -62,6 +66,14 @@ export class UserAdminService {
     });
   }
 
+  /** The user with this username as an input row (no password), or null when the username is new. */
+  async currentInput(trx: Knex.Transaction, username: string): Promise<UserInput | null> {
+    const u = await repo.findByUsername(trx, username.trim());
+    if (!u) return null;
+    const agency = u.agencyId === null ? undefined : await this.deps.agencies.get(u.agencyId, trx);
+    return { username: u.username, fullName: u.fullName, email: u.email, role: u.role, agencyCode: agency?.code ?? null, password: null, active: u.active };
+  }
+
   async resetPassword(actor: Actor, id: number, password: string): Promise<void> {
     authorize(actor, 'directory.manage');
     const parsed = passwordSchema.safeParse(password);
@@ -79,7 +91,7 @@ export class UserAdminService {
   }
 
   /** Applies one user row (by username: new → create, known → update) in the caller's transaction. */
-  async applyRow(trx: Knex.Transaction, actor: Actor, input: UserInput): Promise<UserRowOutcome> {
+  async applyRow(trx: Knex.Transaction, actor: Actor, input: Partial<UserInput>): Promise<UserRowOutcome> {
     authorize(actor, 'directory.manage');
     const parsed = userRowSchema.safeParse(input);
     if (!parsed.success) return { action: 'refused', problems: parsed.error.issues.map((i) => i.message) };

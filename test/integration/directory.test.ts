@@ -246,6 +246,19 @@ describe('agencies and users administration through HTTP', function () {
       expect(await fingerprint()).to.deep.equal(before);
     });
 
+    it('when the file leaves a column out, then existing users keep that field; unknown values are refused in Vietnamese', async () => {
+      const before = await t.services.db('users').where({ username: 'lanhdao' }).first();
+      const csv = 'ten_dang_nhap,ho_ten\nlanhdao,Nguyễn Lãnh Đạo\n';
+      const res = await send('users', 'apply', 'u.csv', Buffer.from(csv));
+      expect(res.status).to.equal(200);
+      const after = await t.services.db('users').where({ username: 'lanhdao' }).first();
+      expect(after).to.deep.equal({ ...before, full_name: 'Nguyễn Lãnh Đạo' });
+      const bad = await send('users', 'dry', 'u.csv', Buffer.from('ten_dang_nhap,ho_ten,vai_tro,mat_khau\nmoi.b,,sep,mat-khau-bbb\n'));
+      const [row] = importRows(bad.text);
+      expect(row!.result).to.equal('Từ chối');
+      expect(row!.reason).to.include('cần họ và tên').and.include('vai trò không hợp lệ');
+    });
+
     it('when a user row repeats a username of the same file, then the second one is refused', async () => {
       const csv = 'ten_dang_nhap,ho_ten,vai_tro,ma_don_vi,mat_khau\nmoi.a,A,reporter,SNV,mat-khau-aaa\nMOI.A,B,reporter,SNV,mat-khau-bbb\n';
       const res = await send('users', 'dry', 'u.csv', Buffer.from(csv));
