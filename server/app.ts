@@ -19,6 +19,12 @@ import { submissionApiRoutes } from './submissions/submissions-api.routes.js';
 import { periodAdminRoutes } from './periods/periods.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
+import { multipartBody } from './http/uploads.js';
+import { evidenceFileRoutes } from './submissions/evidence-files.routes.js';
+import { workbookRoutes } from './submissions/submission-workbook.routes.js';
+import { agencyAdminRoutes } from './agencies/agencies.routes.js';
+import { userAdminRoutes } from './users/users.routes.js';
+import { directoryImportRoutes } from './directory/directory-import.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,6 +46,11 @@ export function routeTable(s: Services): Route[] {
     ...periodAdminRoutes(s),
     ...dashboardRoutes(s),
     ...auditRoutes(s),
+    ...evidenceFileRoutes(s),
+    ...workbookRoutes(s),
+    ...agencyAdminRoutes(s),
+    ...userAdminRoutes(s),
+    ...directoryImportRoutes(s),
   ];
 }
 
@@ -86,11 +97,14 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           rankings: can(actor, 'rankings.read'),
           dashboard: can(actor, 'dashboard.read'),
           periodsAdmin: can(actor, 'periods.manage'),
+          directory: can(actor, 'directory.manage'),
         }
       : null;
     res.locals.path = req.path;
     next();
   });
+  // Multipart forms carry their CSRF token in the body, so they are parsed (signed-in users only) before the check.
+  app.use(multipartBody(s.config.uploadMaxBytes));
   app.use(csrfProtection);
 
   for (const route of routes) {

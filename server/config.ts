@@ -24,6 +24,10 @@ const schema = z.object({
   PROVINCE_NAME: z.string().default('Khánh Hòa'),
   TZ: z.string().default('Asia/Ho_Chi_Minh'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  UPLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(20),
+  WORKBOOK_MAX_UNCOMPRESSED_MB: z.coerce.number().positive().max(2048).default(50),
+  WORKBOOK_MAX_ROWS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  WORKBOOK_MAX_COLUMNS: z.coerce.number().int().min(10).max(16_384).default(50),
 });
 
 export interface Config {
@@ -40,6 +44,10 @@ export interface Config {
   provinceName: string;
   timeZone: string;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** Largest accepted upload (evidence file, workbook, import file), in bytes. */
+  uploadMaxBytes: number;
+  /** Guards for uploaded workbooks: total uncompressed size of the zip entries, and sheet dimensions. */
+  workbookLimits: { maxUncompressedBytes: number; maxRows: number; maxColumns: number };
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provinceName: c.PROVINCE_NAME,
     timeZone: c.TZ,
     logLevel: c.LOG_LEVEL,
+    uploadMaxBytes: Math.round(c.UPLOAD_MAX_MB * 1024 * 1024),
+    workbookLimits: {
+      maxUncompressedBytes: Math.round(c.WORKBOOK_MAX_UNCOMPRESSED_MB * 1024 * 1024),
+      maxRows: c.WORKBOOK_MAX_ROWS,
+      maxColumns: c.WORKBOOK_MAX_COLUMNS,
+    },
   };
 }

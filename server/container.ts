@@ -1,6 +1,7 @@
 // Wires the services together from a database, the configuration and a clock. The app, the scheduler and the
 // command line all use the same wiring, so they share every rule.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from './config.js';
 import { AgencyService } from './agencies/agencies.service.js';
@@ -14,6 +15,12 @@ import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
 import { UserService } from './users/users.service.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
+import { FileStore } from './files/file-store.js';
+import { AgencyAdminService } from './agencies/agency-admin.service.js';
+import { UserAdminService } from './users/user-admin.service.js';
+import { EvidenceFileService } from './submissions/evidence-files.service.js';
+import { SubmissionWorkbookService } from './submissions/submission-workbook.service.js';
+import { DirectoryImportService } from './directory/directory-import.service.js';
 
 export interface Services {
   db: Knex;
@@ -29,6 +36,11 @@ export interface Services {
   rankings: RankingsService;
   reporting: ReportingService;
   dashboard: DashboardService;
+  evidenceFiles: EvidenceFileService;
+  workbooks: SubmissionWorkbookService;
+  directoryImport: DirectoryImportService;
+  agencyAdmin: AgencyAdminService;
+  userAdmin: UserAdminService;
 }
 
 export const CODE_VERSION: string = (
@@ -52,10 +64,14 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   });
   const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies, submissions });
   const users = new UserService(db, agencies);
+  const store = new FileStore(path.join(config.dataDir, 'files'));
+  const auth = new AuthService(db, users, config.sessionHours, now);
+  const agencyAdmin = new AgencyAdminService(db, { audit, today: () => periods.today() });
+  const userAdmin = new UserAdminService(db, { agencies, audit, auth });
   return {
     db,
     config,
-    auth: new AuthService(db, users, config.sessionHours, now),
+    auth,
     users,
     agencies,
     frameworks,
@@ -66,5 +82,10 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     rankings,
     reporting: new ReportingService(config, { rankings, frameworks, submissions }),
     dashboard: new DashboardService(db, { periods }),
+    evidenceFiles: new EvidenceFileService(db, { submissions, frameworks, audit, store, maxBytes: config.uploadMaxBytes }),
+    workbooks: new SubmissionWorkbookService({ submissions, limits: config.workbookLimits }),
+    directoryImport: new DirectoryImportService(db, { agencyAdmin, userAdmin, limits: config.workbookLimits }),
+    agencyAdmin,
+    userAdmin,
   };
 }

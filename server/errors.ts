@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'invalid_transition'
+  | 'too_large'
   | 'unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -17,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   invalid_transition: 409,
+  too_large: 413,
   unavailable: 503,
 };
 

@@ -25,6 +25,12 @@ export const ACTION_LABELS: Record<string, string> = {
   'exception.revoke': 'Thu hồi mở lại nhập liệu',
   'calendar.add': 'Thêm ngày vào lịch nghỉ',
   'calendar.remove': 'Xóa ngày khỏi lịch nghỉ',
+  'evidence.file.add': 'Đính kèm tệp kiểm chứng',
+  'agency.create': 'Thêm đơn vị',
+  'agency.update': 'Sửa đơn vị',
+  'user.create': 'Thêm người dùng',
+  'user.update': 'Sửa người dùng',
+  'user.password': 'Đặt lại mật khẩu',
 };
 
 export const PAGE_SIZE = 50;

@@ -56,6 +56,11 @@ export class AuthService {
     await sessions.deleteSession(this.db, sha256(token));
   }
 
+  /** Ends every session of a user (password reset, deactivation, role change), in the caller's transaction. */
+  revokeSessionsOf(userId: number, db: Knex = this.db): Promise<number> {
+    return sessions.deleteSessionsOfUser(db, userId);
+  }
+
   async purgeExpired(): Promise<number> {
     return sessions.deleteExpiredSessions(this.db, this.now());
   }

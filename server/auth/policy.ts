@@ -42,6 +42,8 @@ const RULES = {
   'dashboard.read': { reviewer: 'all', admin: 'all', leader: 'all' },
   /** The audit trail: agency users see their own agency's, the Department every agency's. */
   'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  /** Agencies, users and their bulk import: the Department's administration. */
+  'directory.manage': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

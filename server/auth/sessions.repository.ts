@@ -23,3 +23,7 @@ export async function deleteSession(db: Knex, id: string): Promise<void> {
 export async function deleteExpiredSessions(db: Knex, now: Date): Promise<number> {
   return db('sessions').where('expires_at', '<=', now).delete();
 }
+
+export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<number> {
+  return db('sessions').where('user_id', userId).delete();
+}

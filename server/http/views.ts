@@ -30,6 +30,8 @@ hbs.registerHelper({
   roleLabel: (r: unknown) => ROLE_LABELS[r as Role] ?? '',
   stateLabel: (s: unknown) => STATE_LABELS[s as SubmissionState] ?? '',
   timelinessLabel: (t: unknown) => TIMELINESS_LABELS[t as Timeliness] ?? '',
+  fileSize: (n: unknown) =>
+    typeof n !== 'number' ? '' : n < 1024 * 1024 ? `${formatNumber(Math.max(1, Math.round(n / 1024)), 0)} KB` : `${formatNumber(n / 1024 / 1024, 1)} MB`,
   json: (x: unknown) =>
     new hbs.SafeString(
       JSON.stringify(x ?? null)

@@ -195,6 +195,10 @@ export interface EvidenceRow {
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
+  /** An attached file: its original name (hostile text, escape it), type and size; null for a reference only. */
+  fileName: string | null;
+  mimeType: string | null;
+  sizeBytes: number | null;
   createdAt: Date;
 }
 
@@ -212,16 +216,21 @@ export async function evidenceOf(db: Knex, submissionId: number): Promise<Eviden
     issuedOn: r.issued_on,
     summary: r.summary,
     issuer: r.issuer,
+    fileName: r.storage_key ? r.file_name : null,
+    mimeType: r.storage_key ? r.mime_type : null,
+    sizeBytes: r.storage_key ? r.size_bytes : null,
     createdAt: r.created_at,
   }));
 }
 
 export interface NewEvidence {
   nodeId: number | null;
-  docNumber: string;
+  docNumber: string | null;
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
+  /** An attached file, stored by the file store under `storageKey`. */
+  file?: { name: string; mimeType: string; sizeBytes: number; sha256: string; storageKey: string };
 }
 
 export async function insertEvidence(
@@ -238,6 +247,11 @@ export async function insertEvidence(
       issued_on: e.issuedOn,
       summary: e.summary,
       issuer: e.issuer,
+      file_name: e.file?.name ?? null,
+      mime_type: e.file?.mimeType ?? null,
+      size_bytes: e.file?.sizeBytes ?? null,
+      sha256: e.file?.sha256 ?? null,
+      storage_key: e.file?.storageKey ?? null,
       created_by: userId,
     })
     .returning('id');

@@ -292,6 +292,16 @@ export class SubmissionService {
     );
   }
 
+  /** The submission, once it is certain the actor may change it now: own agency, an editable state, entry open. */
+  async editable(actor: Actor, id: number): Promise<{ submission: repo.SubmissionRow; period: PeriodRow }> {
+    const s = await this.get(actor, id);
+    authorize(actor, 'submission.edit', s.agencyId);
+    if (!isEditable(s.state)) throw lockedError(s.state);
+    const period = await this.deps.periods.get(s.periodId);
+    if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
+    return { submission: s, period };
+  }
+
   async addEvidence(
     actor: Actor,
     id: number,

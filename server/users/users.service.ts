@@ -6,7 +6,7 @@ import { ROLES, type Role } from '../auth/policy.js';
 import type { AgencyService } from '../agencies/agencies.service.js';
 import * as repo from './users.repository.js';
 
-const newUserSchema = z.object({
+export const newUserSchema = z.object({
   username: z
     .string()
     .trim()

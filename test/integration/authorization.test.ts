@@ -198,6 +198,42 @@ const ROUTES: RouteCase[] = [
   },
   { method: 'get', pattern: '/submissions/:id/audit', path: (ids) => `/submissions/${ids.snv}/audit`, allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
   { method: 'get', pattern: '/agencies/:agencyId/audit', path: (ids) => `/agencies/${ids.snvAgency}/audit`, allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
+  // Evidence files and the Excel round trip: without a version or a file, an allowed upload is refused as invalid.
+  { method: 'post', pattern: '/submissions/:id/evidence-files', path: (ids) => `/submissions/${ids.snv}/evidence-files`, allowed: ['reporter', 'head'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    // The demo's evidence are document references without a file: nothing to download, for those who may read.
+    method: 'get',
+    pattern: '/submissions/:id/evidence/:evidenceId/file',
+    path: (ids) => `/submissions/${ids.snv}/evidence/1/file`,
+    allowed: ALL,
+    expect: (r) => expect(r.status).to.equal(404),
+  },
+  {
+    method: 'get',
+    pattern: '/submissions/:id/workbook.xlsx',
+    path: (ids) => `/submissions/${ids.snv}/workbook.xlsx`,
+    allowed: ['reporter', 'head'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.headers['content-type']).to.equal('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    },
+  },
+  { method: 'post', pattern: '/submissions/:id/workbook', path: (ids) => `/submissions/${ids.snv}/workbook`, allowed: ['reporter', 'head'], expect: (r) => expect(r.status).to.equal(400) },
+  // The admin's screens; posts with empty forms are refused as invalid (every real change is audited, so the
+  // audit count in the fingerprint would show one).
+  { method: 'get', pattern: '/admin/agencies', path: () => '/admin/agencies', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'get', pattern: '/admin/agencies/new', path: () => '/admin/agencies/new', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/agencies', path: () => '/admin/agencies', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/agencies/:id', path: (ids) => `/admin/agencies/${ids.snvAgency}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/agencies/:id', path: (ids) => `/admin/agencies/${ids.snvAgency}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/users', path: () => '/admin/users', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'get', pattern: '/admin/users/new', path: () => '/admin/users/new', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/users', path: () => '/admin/users', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/users/:id', path: () => '/admin/users/1', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/users/:id', path: () => '/admin/users/1', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/users/:id/password', path: () => '/admin/users/1/password', body: () => ({ password: 'ngan' }), allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/import', path: () => '/admin/import', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/import', path: () => '/admin/import', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
 ];
 
 const a = (role: string): string => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
@@ -336,6 +372,8 @@ describe('authorisation of every route', function () {
       ['saves values in it', (v) => [`/submissions/${ids.snv}/values`, { version: v, v: { 'HDCQS.2': { value: '1', denominator: '2' } } }]],
       ['adds evidence to it', (v) => [`/submissions/${ids.snv}/evidence`, { version: v, indicator: 'NLS.1', docNumber: '1/QĐ-STC' }]],
       ['deletes its evidence', (v) => [`/submissions/${ids.snv}/evidence/EVIDENCE/delete`, { version: v }]],
+      ['attaches a file to it', (v) => [`/submissions/${ids.snv}/evidence-files`, { version: v, indicator: 'NLS.1' }]],
+      ['uploads a workbook to it', () => [`/submissions/${ids.snv}/workbook`, {}]],
     ];
     for (const [what, request] of attempts) {
       it(`when the reporter of Sở Tài chính ${what} with the right version, then 403 and nothing changes`, async () => {
@@ -418,6 +456,11 @@ describe('authorisation of every route', function () {
       const res = await clients.get('leader')!.post(`/periods/${ids.open}/runs`);
       expect(res.status).to.equal(403);
       expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('when the reporter of Sở Tài chính downloads Sở Nội vụ\'s workbook, then 403', async () => {
+      const res = await stc.get(`/submissions/${ids.snv}/workbook.xlsx`);
+      expect(res.status).to.equal(403);
     });
 
     it('when a reporter downloads the provincial report, then 403 in both formats', async () => {

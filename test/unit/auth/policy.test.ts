@@ -18,6 +18,7 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'periods.manage': { admin: 'all' },
   'dashboard.read': { reviewer: 'all', admin: 'all', leader: 'all' },
   'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  'directory.manage': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;
