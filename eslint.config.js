@@ -37,6 +37,7 @@ const PURE_CORE = [
   'server/scoring/rank.ts',
   'server/scoring/compute.ts',
   'server/scoring/scoring.types.ts',
+  'server/scoring/run-diff.ts',
   'server/submissions/workflow.ts',
   'server/submissions/value-validation.ts',
   'server/periods/period-calendar.ts',

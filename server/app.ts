@@ -15,6 +15,9 @@ import { reviewRoutes } from './review/review.routes.js';
 import { rankingsRoutes } from './rankings/rankings.routes.js';
 import { runsRoutes } from './scoring/runs.routes.js';
 import { reportingRoutes } from './reporting/reporting.routes.js';
+import { notificationRoutes } from './notifications/notifications.routes.js';
+import { appealRoutes } from './appeals/appeals.routes.js';
+import { runDiffRoutes } from './rankings/run-diff.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +35,9 @@ export function routeTable(s: Services): Route[] {
     ...rankingsRoutes(s),
     ...runsRoutes(s),
     ...reportingRoutes(s),
+    ...notificationRoutes(s),
+    ...appealRoutes(s),
+    ...runDiffRoutes(s),
   ];
 }
 
@@ -76,9 +82,16 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           submissions: can(actor, 'submission.edit', actor.agencyId ?? undefined) && actor.agencyId !== null,
           review: can(actor, 'submission.review'),
           rankings: can(actor, 'rankings.read'),
+          appeals: can(actor, 'appeal.read'),
         }
       : null;
     res.locals.path = req.path;
+    next();
+  });
+  // The unread count shown beside "Thông báo" on every page.
+  app.use(async (_req: Request, res: Response, next: NextFunction) => {
+    const actor = res.locals.actor;
+    if (actor) res.locals.unreadNotifications = await s.notifications.unreadCount(actor);
     next();
   });
   app.use(csrfProtection);

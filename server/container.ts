@@ -13,6 +13,12 @@ import { ScoringService } from './scoring/scoring.service.js';
 import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
 import { UserService } from './users/users.service.js';
+import { NotificationService } from './notifications/notifications.service.js';
+import { SubmissionNoticeService } from './notifications/submission-notices.service.js';
+import { createMailer } from './notifications/mailer.js';
+import { AppealService } from './appeals/appeals.service.js';
+import { RunComparisonService } from './rankings/run-comparison.service.js';
+import { ReminderService } from './reminders/reminders.service.js';
 
 export interface Services {
   db: Knex;
@@ -27,6 +33,10 @@ export interface Services {
   scoring: ScoringService;
   rankings: RankingsService;
   reporting: ReportingService;
+  notifications: NotificationService;
+  runComparison: RunComparisonService;
+  appeals: AppealService;
+  reminders: ReminderService;
 }
 
 export const CODE_VERSION: string = (
@@ -38,7 +48,17 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   const frameworks = new FrameworkService(db, agencies);
   const periods = new PeriodService(db, now);
   const audit = new AuditService(db, now);
-  const submissions = new SubmissionService(db, { frameworks, agencies, periods, audit });
+  const users = new UserService(db, agencies);
+  const notifications = new NotificationService(db, {
+    mailer: createMailer(config),
+    publicUrl: config.publicUrl,
+    now,
+    log: (msg) => {
+      if (config.logLevel !== 'silent') console.log(msg);
+    },
+  });
+  const events = new SubmissionNoticeService({ notifications, users, periods, agencies });
+  const submissions = new SubmissionService(db, { frameworks, agencies, periods, audit, events });
   const scoring = new ScoringService(db, {
     agencies,
     frameworks,
@@ -49,7 +69,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     now,
   });
   const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies });
-  const users = new UserService(db, agencies);
+  const runComparison = new RunComparisonService(db, { periods, frameworks, scoring });
   return {
     db,
     config,
@@ -63,5 +83,30 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     scoring,
     rankings,
     reporting: new ReportingService(config, { rankings, frameworks, submissions }),
+    notifications,
+    runComparison,
+    appeals: new AppealService(db, {
+      periods,
+      frameworks,
+      agencies,
+      submissions,
+      scoring,
+      runComparison,
+      audit,
+      notifications,
+      users,
+      appealDays: config.appealDays,
+      now,
+    }),
+    reminders: new ReminderService(db, {
+      periods,
+      frameworks,
+      agencies,
+      submissions,
+      users,
+      notifications,
+      daysBefore: config.reminderDaysBefore,
+      now,
+    }),
   };
 }

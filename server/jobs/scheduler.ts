@@ -36,6 +36,30 @@ export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void
       { timezone: s.config.timeZone, noOverlap: true, name: 'compute-index' },
     ),
   );
+  // Reminders to agencies that have not submitted; the job's advisory lock and its per-day key make a second
+  // instance (or a second run) a no-op.
+  tasks.push(
+    cron.schedule(
+      s.config.reminderSchedule,
+      () => {
+        running = s.reminders
+          .run()
+          .then((r) => {
+            if (r.status === 'done' && r.sent.length) log.info(`Đã gửi ${r.sent.length} lời nhắc nộp báo cáo.`);
+          })
+          .catch((err) => log.error('Gửi nhắc nộp báo cáo thất bại', err));
+      },
+      { timezone: s.config.timeZone, noOverlap: true, name: 'reminders' },
+    ),
+  );
+  // The mail outbox: sends what events recorded, with retries.
+  tasks.push(
+    cron.schedule(
+      s.config.outboxSchedule,
+      () => void s.notifications.deliverOutbox().catch((err) => log.error('Gửi thư trong hàng đợi thất bại', err)),
+      { timezone: s.config.timeZone, noOverlap: true, name: 'mail-outbox' },
+    ),
+  );
   tasks.push(
     cron.schedule('17 3 * * *', () => void s.auth.purgeExpired().catch((e) => log.error('Dọn phiên hết hạn', e)), {
       timezone: s.config.timeZone,

@@ -269,3 +269,8 @@ export async function countedValues(db: Knex, periodId: number, states: readonly
     return { agencyId: r.agency_id, code: v.code, self: v.self, appraised: v.appraised };
   });
 }
+
+export async function statesByAgency(db: Knex, periodId: number): Promise<Map<number, { id: number; state: SubmissionState }>> {
+  const rows = await db('submissions').where({ period_id: periodId }).select('id', 'agency_id', 'state');
+  return new Map(rows.map((r: { id: number; agency_id: number; state: SubmissionState }) => [r.agency_id, { id: r.id, state: r.state }]));
+}

@@ -66,3 +66,16 @@ export async function countUsers(db: Knex): Promise<number> {
   const row = (await db('users').count<{ n: number }[]>('* as n'))[0];
   return Number(row?.n ?? 0);
 }
+
+export interface Recipient {
+  id: number;
+  fullName: string;
+  email: string | null;
+}
+
+export async function activeUsers(db: Knex, filter: { agencyId?: number; roles: Role[] }): Promise<Recipient[]> {
+  const q = db<DbUser>('users').where({ active: true }).whereIn('role', filter.roles);
+  if (filter.agencyId !== undefined) q.andWhere('agency_id', filter.agencyId);
+  const rows = await q.orderBy('id').select('id', 'full_name', 'email');
+  return rows.map((r) => ({ id: r.id, fullName: r.full_name, email: r.email }));
+}

@@ -15,6 +15,12 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  // Notifications are each user's own (filtered by user, not agency).
+  'notification.read': { reporter: 'own', head: 'own', reviewer: 'own', admin: 'own', leader: 'own' },
+  // Appeals: the agency reads its own and its head files them; the Department reads all, the admin decides.
+  'appeal.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  'appeal.file': { head: 'own' },
+  'appeal.decide': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;
