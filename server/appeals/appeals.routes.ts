@@ -103,7 +103,7 @@ export function appealRoutes(s: Services): Route[] {
         ...res.locals,
         title: `Kiến nghị #${d.appeal.id} — ${d.names.agencyName}`,
         d,
-        stateLabel: STATE_LABELS[d.appeal.state],
+        stateText: STATE_LABELS[d.appeal.state],
         items: d.items.map((i) => {
           const line = current.get(i.code);
           const input = i.indicator?.input;
@@ -166,7 +166,7 @@ export function appealRoutes(s: Services): Route[] {
           renderPage('appeals/index', {
             ...res.locals,
             title: 'Kiến nghị về kết quả',
-            rows: rows.map((r) => ({ ...r, stateLabel: STATE_LABELS[r.state] })),
+            rows: rows.map((r) => ({ ...r, stateText: STATE_LABELS[r.state] })),
             windows: await s.appeals.openWindows(actor),
             appealDays: s.config.appealDays,
           }),
