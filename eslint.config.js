@@ -38,6 +38,8 @@ const PURE_CORE = [
   'server/scoring/compute.ts',
   'server/scoring/scoring.types.ts',
   'server/scoring/run-diff.ts',
+  'server/appeals/appeal-rules.ts',
+  'server/reminders/reminder-plan.ts',
   'server/submissions/workflow.ts',
   'server/submissions/value-validation.ts',
   'server/periods/period-calendar.ts',
