@@ -4,6 +4,7 @@ import { can, type Actor } from '../auth/policy.js';
 import { AppError } from '../errors.js';
 import { actorOf, bodyString, idParam, type Route } from '../http/route.js';
 import { renderPage } from '../http/views.js';
+import { formAction } from '../http/form-action.js';
 import { displayValue } from '../frameworks/value-display.js';
 import type { AppealChange } from '../submissions/submissions.service.js';
 import type { AppealItemInput } from './appeals.service.js';
@@ -138,21 +139,11 @@ export function appealRoutes(s: Services): Route[] {
   }
 
   /** Validation and state errors of a decision come back on the appeal page; the rest go to the error handler. */
-  const decide =
-    (fn: (actor: Actor, id: number, req: Request) => Promise<string>) =>
-    async (req: Request, res: Response): Promise<void> => {
-      const actor = actorOf(res);
-      const id = idParam(req, 'id');
-      try {
-        res.redirect(303, `/appeals/${id}?msg=${await fn(actor, id, req)}`);
-      } catch (err) {
-        if (err instanceof AppError && (err.code === 'validation' || err.code === 'conflict' || err.code === 'invalid_transition')) {
-          await renderDetail(actor, res, id, { errors: err });
-          return;
-        }
-        throw err;
-      }
-    };
+  const decide = (fn: (actor: Actor, id: number, req: Request) => Promise<string>) =>
+    formAction(
+      async (actor, req) => `/appeals/${idParam(req, 'id')}?msg=${await fn(actor, idParam(req, 'id'), req)}`,
+      (actor, req, res, errors) => renderDetail(actor, res, idParam(req, 'id'), { errors }),
+    );
 
   return [
     {
@@ -183,23 +174,17 @@ export function appealRoutes(s: Services): Route[] {
       method: 'post',
       path: '/periods/:periodId/agencies/:agencyId/appeals',
       access: 'appeal.file',
-      handler: async (req, res) => {
-        const actor = actorOf(res);
-        const periodId = idParam(req, 'periodId');
-        try {
-          const id = await s.appeals.file(actor, periodId, idParam(req, 'agencyId'), {
+      handler: formAction(
+        async (actor, req) => {
+          const id = await s.appeals.file(actor, idParam(req, 'periodId'), idParam(req, 'agencyId'), {
             explanation: bodyString(req, 'explanation', 4000),
             items: appealItems(req),
           });
-          res.redirect(303, `/appeals/${id}?msg=filed`);
-        } catch (err) {
-          if (err instanceof AppError && err.code === 'validation') {
-            await renderFiling(actor, res, periodId, { errors: err, req });
-            return;
-          }
-          throw err;
-        }
-      },
+          return `/appeals/${id}?msg=filed`;
+        },
+        (actor, req, res, errors) => renderFiling(actor, res, idParam(req, 'periodId'), { errors, req }),
+        ['validation'],
+      ),
     },
     {
       method: 'get',

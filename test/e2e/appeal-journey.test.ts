@@ -4,83 +4,43 @@
 // decision from the notifications. Runs on Debian's chromium through playwright-core; skips itself where
 // /usr/bin/chromium is not installed.
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { bootTestApp, type TestApp } from '../support/app.js';
+import type { Page } from 'playwright-core';
+import { startBrowserApp, type BrowserApp } from '../support/browser.js';
 import { periodId, submissionId } from '../support/builders.js';
-import { DEMO_PASSWORD } from '../../server/demo/demo-province.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = path.resolve('test-results');
 const PERIOD = 'DTI-SO-2026-N';
 
 describe('e2e: an appeal filed by the head and decided by the admin', function () {
   this.timeout(90_000);
 
-  let t: TestApp | undefined;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let b: BrowserApp | undefined;
   let page: Page;
-  const problems: string[] = [];
   let period = 0;
   /** A ratio indicator on which Sở Nội vụ loses points; chosen once the results are published. */
   let code = '';
+  const login = (username: string): Promise<void> => b!.login(username);
+  const logout = (): Promise<void> => b!.logout();
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
+    // Arrange: Sở Nội vụ's annual report has been reviewed and approved (the review itself is the other journey).
+    b = await startBrowserApp(async (t) => {
+      period = await periodId(t.services.db, PERIOD);
+      await t.services.db('submissions').where({ id: await submissionId(t.services.db, 'SNV', PERIOD) }).update({ state: 'approved', reviewed_at: new Date() });
+    });
+    if (!b) {
       this.skip();
       return;
     }
-    t = await bootTestApp();
-    // Arrange: Sở Nội vụ's annual report has been reviewed and approved (the review itself is the other journey).
-    const db = t.services.db;
-    period = await periodId(db, PERIOD);
-    await db('submissions').where({ id: await submissionId(db, 'SNV', PERIOD) }).update({ state: 'approved', reviewed_at: new Date() });
-    server = await new Promise<Server>((resolve) => {
-      const srv = t!.app.listen(0, '127.0.0.1', () => resolve(srv));
-    });
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    const context = await browser.newContext({ baseURL: baseUrl, locale: 'vi-VN', viewport: { width: 1366, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico')) problems.push(`console error on ${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
-    page.on('response', (res) => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
-    });
+    page = b.page;
     fs.mkdirSync(RESULTS, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
-    }
-    await t?.close();
+    await b?.close();
   });
-
-  async function login(username: string): Promise<void> {
-    await page.goto('/login');
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-  }
-
-  async function logout(): Promise<void> {
-    await page.getByRole('button', { name: 'Đăng xuất' }).click();
-    await page.waitForURL('**/login');
-  }
 
   const notice = () => page.locator('p.notice[role="status"]');
 
@@ -95,7 +55,7 @@ describe('e2e: an appeal filed by the head and decided by the admin', function (
     expect(await page.locator('.runinfo .state').textContent()).to.equal('Đã công bố lần 1');
     await logout();
 
-    const db = t!.services.db;
+    const db = b!.t.services.db;
     const pub = await db('publications').where({ period_id: period }).first('run_id');
     const snv = (await db('agencies').where({ code: 'SNV' }).first('id')).id;
     const row = await db('run_node_scores as s')
@@ -171,6 +131,6 @@ describe('e2e: an appeal filed by the head and decided by the admin', function (
     await page.locator('li.notification').filter({ hasText: 'Kiến nghị được chấp nhận — Năm 2026' }).getByRole('link', { name: 'Xem chi tiết' }).click();
     await page.waitForURL(/\/appeals\/\d+$/);
     expect(await page.locator(`tr[id="item-${code}"]`).textContent()).to.include('Điều chỉnh');
-    expect(problems, problems.join('\n')).to.deep.equal([]);
+    expect(b!.problems, b!.problems.join('\n')).to.deep.equal([]);
   });
 });
