@@ -17,6 +17,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'submission.publish': 'Công bố',
   'run.publish': 'Công bố kết quả',
   seed: 'Khởi tạo dữ liệu mẫu',
+  'appeal.file': 'Gửi kiến nghị',
+  'appeal.accept': 'Chấp nhận kiến nghị',
+  'appeal.reject': 'Không chấp nhận kiến nghị',
+  'appeal.republish': 'Công bố lại sau kiến nghị',
 };
 
 export interface AuditInput {

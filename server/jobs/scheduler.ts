@@ -22,6 +22,12 @@ export async function runIndexJob(s: Services, trigger: 'schedule' | 'cli' = 'sc
 export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void> } {
   const tasks: ScheduledTask[] = [];
   let running: Promise<unknown> = Promise.resolve();
+  // Passes of the reminder and mail jobs still under way, awaited on stop like the index job.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>): void => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
   tasks.push(
     cron.schedule(
       s.config.computeSchedule,
@@ -42,12 +48,14 @@ export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void
     cron.schedule(
       s.config.reminderSchedule,
       () => {
-        running = s.reminders
-          .run()
-          .then((r) => {
-            if (r.status === 'done' && r.sent.length) log.info(`Đã gửi ${r.sent.length} lời nhắc nộp báo cáo.`);
-          })
-          .catch((err) => log.error('Gửi nhắc nộp báo cáo thất bại', err));
+        track(
+          s.reminders
+            .run()
+            .then((r) => {
+              if (r.status === 'done' && r.sent.length) log.info(`Đã ghi ${r.sent.length} lời nhắc nộp báo cáo.`);
+            })
+            .catch((err) => log.error('Gửi nhắc nộp báo cáo thất bại', err)),
+        );
       },
       { timezone: s.config.timeZone, noOverlap: true, name: 'reminders' },
     ),
@@ -56,7 +64,7 @@ export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void
   tasks.push(
     cron.schedule(
       s.config.outboxSchedule,
-      () => void s.notifications.deliverOutbox().catch((err) => log.error('Gửi thư trong hàng đợi thất bại', err)),
+      () => track(s.notifications.deliverOutbox().catch((err) => log.error('Gửi thư trong hàng đợi thất bại', err))),
       { timezone: s.config.timeZone, noOverlap: true, name: 'mail-outbox' },
     ),
   );
@@ -70,6 +78,7 @@ export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void
     async stop() {
       for (const t of tasks) await t.stop();
       await running;
+      await Promise.all([...inFlight]);
     },
   };
 }
