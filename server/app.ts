@@ -25,6 +25,9 @@ import { workbookRoutes } from './submissions/submission-workbook.routes.js';
 import { agencyAdminRoutes } from './agencies/agencies.routes.js';
 import { userAdminRoutes } from './users/users.routes.js';
 import { directoryImportRoutes } from './directory/directory-import.routes.js';
+import { notificationRoutes } from './notifications/notifications.routes.js';
+import { appealRoutes } from './appeals/appeals.routes.js';
+import { runDiffRoutes } from './rankings/run-diff.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -51,6 +54,9 @@ export function routeTable(s: Services): Route[] {
     ...agencyAdminRoutes(s),
     ...userAdminRoutes(s),
     ...directoryImportRoutes(s),
+    ...notificationRoutes(s),
+    ...appealRoutes(s),
+    ...runDiffRoutes(s),
   ];
 }
 
@@ -98,6 +104,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           dashboard: can(actor, 'dashboard.read'),
           periodsAdmin: can(actor, 'periods.manage'),
           directory: can(actor, 'directory.manage'),
+          appeals: can(actor, 'appeal.read'),
         }
       : null;
     res.locals.path = req.path;
@@ -105,6 +112,12 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   });
   // Multipart forms carry their CSRF token in the body, so they are parsed (signed-in users only) before the check.
   app.use(multipartBody(s.config.uploadMaxBytes));
+  // The unread count shown beside "Thông báo" on every page.
+  app.use(async (_req: Request, res: Response, next: NextFunction) => {
+    const actor = res.locals.actor;
+    if (actor) res.locals.unreadNotifications = await s.notifications.unreadCount(actor);
+    next();
+  });
   app.use(csrfProtection);
 
   for (const route of routes) {

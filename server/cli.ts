@@ -9,6 +9,7 @@ import { seedDemo } from './demo/demo.service.js';
 import { runIndexJob } from './jobs/scheduler.js';
 import { ROLES, type Actor } from './auth/policy.js';
 import { AppError } from './errors.js';
+import type { OutboxOutcome } from './notifications/notifications.service.js';
 
 const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
 
@@ -25,6 +26,8 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
   periods                       liệt kê các kỳ báo cáo
   score --framework TỆP.yaml --values TỆP.csv [--agencies TỆP.csv] [--format csv|json] [--kind annual|semiannual] [--out TỆP]
                                 tính chỉ số ngoại tuyến từ tệp, không cần cơ sở dữ liệu
+  remind                        gửi ngay lời nhắc nộp báo cáo đến hạn hôm nay (không gửi trùng), rồi gửi thư
+  send-mail                     gửi các thư đang chờ trong hàng đợi (có thử lại)
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -33,6 +36,9 @@ const OUTCOME_LABELS: Record<string, string> = {
   unchanged: 'số liệu không đổi, giữ kết quả',
   busy: 'đang có một lần tính khác, bỏ qua',
 };
+
+const mailSummary = (m: OutboxOutcome): string =>
+  `Thư: đã gửi ${m.sent}, chờ gửi lại ${m.retried}, thất bại ${m.failed}, chỉ hiển thị trong ứng dụng ${m.skipped}.`;
 
 /** The command line acts with the Department's authority; it is run by whoever operates the server. */
 const CLI_ACTOR: Actor = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin', agencyId: null };
@@ -117,6 +123,23 @@ export async function main(argv: string[]): Promise<number> {
         for (const r of await runIndexJob(s, 'cli')) {
           console.log(`${r.period}: ${OUTCOME_LABELS[r.status]}${r.runId ? ` (lần tính #${r.runId})` : ''}`);
         }
+        return 0;
+      });
+    case 'remind':
+      return withServices(config, async (s) => {
+        const r = await s.reminders.run();
+        if (r.status === 'busy') {
+          console.log('Một tiến trình khác đang gửi lời nhắc; bỏ qua.');
+          return 75;
+        }
+        for (const x of r.sent) console.log(`${x.period}\t${x.agency}\t${x.kind}\t${x.day}\t${x.recipients} người nhận`);
+        console.log(`Đã ghi ${r.sent.length} lời nhắc.`);
+        console.log(mailSummary(await s.notifications.deliverOutbox()));
+        return 0;
+      });
+    case 'send-mail':
+      return withServices(config, async (s) => {
+        console.log(mailSummary(await s.notifications.deliverOutbox()));
         return 0;
       });
     case 'report':

@@ -28,6 +28,28 @@ const schema = z.object({
   WORKBOOK_MAX_UNCOMPRESSED_MB: z.coerce.number().positive().max(2048).default(50),
   WORKBOOK_MAX_ROWS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
   WORKBOOK_MAX_COLUMNS: z.coerce.number().int().min(10).max(16_384).default(50),
+  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  APPEAL_DAYS: z.coerce.number().int().min(1).max(90).default(10),
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  MAIL_FROM: z.string().default('Nền tảng DTI <no-reply@localhost>'),
+  OUTBOX_SCHEDULE: z
+    .string()
+    .default('* * * * *')
+    .refine((s) => cron.validate(s), 'không phải biểu thức cron hợp lệ'),
+  REMINDER_SCHEDULE: z
+    .string()
+    .default('0 7 * * *')
+    .refine((s) => cron.validate(s), 'không phải biểu thức cron hợp lệ'),
+  REMINDER_DAYS_BEFORE: z
+    .string()
+    .default('7,3,1')
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .refine((xs) => xs.every((x) => /^\d{1,3}$/.test(x) && Number(x) >= 1), 'danh sách số ngày, ví dụ "7,3,1"')
+    .transform((xs) => [...new Set(xs.map(Number))].sort((a, b) => b - a)),
 });
 
 export interface Config {
@@ -48,6 +70,17 @@ export interface Config {
   uploadMaxBytes: number;
   /** Guards for uploaded workbooks: total uncompressed size of the zip entries, and sheet dimensions. */
   workbookLimits: { maxUncompressedBytes: number; maxRows: number; maxColumns: number };
+  /** Base address of the site, for links in mail. */
+  publicUrl: string;
+  /** Calendar days after a publication during which an agency head may appeal. */
+  appealDays: number;
+  /** SMTP relay; without a host, mail is recorded in-app only. */
+  smtp: { host: string | undefined; port: number; secure: boolean; user: string | undefined; password: string | undefined };
+  mailFrom: string;
+  outboxSchedule: string;
+  reminderSchedule: string;
+  /** Days before the due date on which agencies that have not submitted are reminded, largest first. */
+  reminderDaysBefore: number[];
 }
 
 export class ConfigError extends Error {}
@@ -81,5 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRows: c.WORKBOOK_MAX_ROWS,
       maxColumns: c.WORKBOOK_MAX_COLUMNS,
     },
+    publicUrl: c.PUBLIC_URL.replace(/\/+$/, ''),
+    appealDays: c.APPEAL_DAYS,
+    smtp: { host: c.SMTP_HOST, port: c.SMTP_PORT, secure: c.SMTP_SECURE, user: c.SMTP_USER, password: c.SMTP_PASSWORD },
+    mailFrom: c.MAIL_FROM,
+    outboxSchedule: c.OUTBOX_SCHEDULE,
+    reminderSchedule: c.REMINDER_SCHEDULE,
+    reminderDaysBefore: c.REMINDER_DAYS_BEFORE,
   };
 }

@@ -21,6 +21,12 @@ import { UserAdminService } from './users/user-admin.service.js';
 import { EvidenceFileService } from './submissions/evidence-files.service.js';
 import { SubmissionWorkbookService } from './submissions/submission-workbook.service.js';
 import { DirectoryImportService } from './directory/directory-import.service.js';
+import { NotificationService } from './notifications/notifications.service.js';
+import { SubmissionNoticeService } from './notifications/submission-notices.service.js';
+import { createMailer } from './notifications/mailer.js';
+import { AppealService } from './appeals/appeals.service.js';
+import { RunComparisonService } from './rankings/run-comparison.service.js';
+import { ReminderService } from './reminders/reminders.service.js';
 
 export interface Services {
   db: Knex;
@@ -41,6 +47,10 @@ export interface Services {
   directoryImport: DirectoryImportService;
   agencyAdmin: AgencyAdminService;
   userAdmin: UserAdminService;
+  notifications: NotificationService;
+  runComparison: RunComparisonService;
+  appeals: AppealService;
+  reminders: ReminderService;
 }
 
 export const CODE_VERSION: string = (
@@ -52,7 +62,17 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   const frameworks = new FrameworkService(db, agencies);
   const audit = new AuditService(db, now);
   const periods = new PeriodService(db, now, audit);
-  const submissions = new SubmissionService(db, { frameworks, agencies, periods, audit, now });
+  const users = new UserService(db, agencies);
+  const notifications = new NotificationService(db, {
+    mailer: createMailer(config),
+    publicUrl: config.publicUrl,
+    now,
+    log: (msg) => {
+      if (config.logLevel !== 'silent') console.log(msg);
+    },
+  });
+  const events = new SubmissionNoticeService({ notifications, users, periods, agencies });
+  const submissions = new SubmissionService(db, { frameworks, agencies, periods, audit, events, now });
   const scoring = new ScoringService(db, {
     agencies,
     frameworks,
@@ -63,11 +83,11 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     now,
   });
   const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies, submissions });
-  const users = new UserService(db, agencies);
   const store = new FileStore(path.join(config.dataDir, 'files'));
   const auth = new AuthService(db, users, config.sessionHours, now);
   const agencyAdmin = new AgencyAdminService(db, { audit, today: () => periods.today() });
   const userAdmin = new UserAdminService(db, { agencies, audit, auth });
+  const runComparison = new RunComparisonService(db, { periods, frameworks, scoring });
   return {
     db,
     config,
@@ -87,5 +107,30 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     directoryImport: new DirectoryImportService(db, { agencyAdmin, userAdmin, limits: config.workbookLimits }),
     agencyAdmin,
     userAdmin,
+    notifications,
+    runComparison,
+    appeals: new AppealService(db, {
+      periods,
+      frameworks,
+      agencies,
+      submissions,
+      scoring,
+      runComparison,
+      audit,
+      notifications,
+      users,
+      appealDays: config.appealDays,
+      now,
+    }),
+    reminders: new ReminderService(db, {
+      periods,
+      frameworks,
+      agencies,
+      submissions,
+      users,
+      notifications,
+      daysBefore: config.reminderDaysBefore,
+      now,
+    }),
   };
 }

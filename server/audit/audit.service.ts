@@ -31,6 +31,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.create': 'Thêm người dùng',
   'user.update': 'Sửa người dùng',
   'user.password': 'Đặt lại mật khẩu',
+  'appeal.file': 'Gửi kiến nghị',
+  'appeal.accept': 'Chấp nhận kiến nghị',
+  'appeal.reject': 'Không chấp nhận kiến nghị',
+  'appeal.republish': 'Công bố lại sau kiến nghị',
 };
 
 export const PAGE_SIZE = 50;

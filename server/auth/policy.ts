@@ -44,6 +44,12 @@ const RULES = {
   'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
   /** Agencies, users and their bulk import: the Department's administration. */
   'directory.manage': { admin: 'all' },
+  /** Everyone reads their own notifications; the service filters by user, never by agency. */
+  'notification.read': { reporter: 'own', head: 'own', reviewer: 'own', admin: 'own', leader: 'own' },
+  'appeal.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  /** The head is accountable for the report, so only the head appeals its results. */
+  'appeal.file': { head: 'own' },
+  'appeal.decide': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

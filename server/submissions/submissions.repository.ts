@@ -365,3 +365,8 @@ export async function presentSince(db: Knex, submissionId: number, exceptUserId:
     .select('p.user_id', 'u.full_name', 'u.username', 'p.seen_at');
   return rows.map((r) => ({ userId: r.user_id, fullName: r.full_name, username: r.username, seenAt: r.seen_at }));
 }
+
+export async function statesByAgency(db: Knex, periodId: number): Promise<Map<number, { id: number; state: SubmissionState }>> {
+  const rows = await db('submissions').where({ period_id: periodId }).select('id', 'agency_id', 'state');
+  return new Map(rows.map((r: { id: number; agency_id: number; state: SubmissionState }) => [r.agency_id, { id: r.id, state: r.state }]));
+}

@@ -70,6 +70,8 @@ export class SubmissionService {
       periods: PeriodService;
       audit: AuditService;
       now?: () => Date;
+      /** Told of every workflow transition inside its transaction (notifications of returns). */
+      events?: SubmissionEvents;
     },
   ) {}
 
@@ -298,7 +300,7 @@ export class SubmissionService {
     authorize(actor, 'submission.edit', s.agencyId);
     if (!isEditable(s.state)) throw lockedError(s.state);
     const period = await this.deps.periods.get(s.periodId);
-    if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
+    await this.deps.periods.assertEntryOpen(period, s.agencyId);
     return { submission: s, period };
   }
 
@@ -517,6 +519,7 @@ export class SubmissionService {
           reason,
         },
       ]);
+      await this.deps.events?.transitioned(trx, { actor, submission: s, action, to, reason });
     });
   }
 
@@ -571,6 +574,78 @@ export class SubmissionService {
     return id;
   }
 
+  /**
+   * Checks the Department's new values for an accepted appeal, before any transaction: the indicators must be in
+   * the period's framework, the values valid, each with its reason. Only reports whose values are counted (approved
+   * or published) can be re-appraised this way.
+   */
+  async prepareAppealAppraisal(submissionId: number, changes: AppealChange[]): Promise<PreparedAppraisal> {
+    const s = await repo.getSubmission(this.db, submissionId);
+    if (!s) throw notFound('báo cáo');
+    if (!COUNTED_STATES.includes(s.state)) throw lockedError(s.state);
+    const period = await this.deps.periods.get(s.periodId);
+    const { list, nodeIds } = await this.indicators(period);
+    const problems: FieldProblem[] = [];
+    const writes: PreparedAppraisal['writes'] = [];
+    for (const c of changes) {
+      const ind = list.find((i) => i.code === c.code);
+      if (!ind) {
+        problems.push({ field: c.code, message: `Chỉ số ${c.code} không có trong bộ chỉ số của kỳ này.` });
+        continue;
+      }
+      const r = parseValue(ind, c.raw);
+      problems.push(...r.problems);
+      if (!r.problems.length && !r.parsed.value) {
+        problems.push({ field: c.code, message: `Chỉ số ${c.code} (${ind.name}): cần nhập giá trị thẩm định mới.` });
+      }
+      const why = c.reason.trim();
+      if (!why) problems.push({ field: c.code, message: `Chỉ số ${c.code} (${ind.name}): cần nêu lý do điều chỉnh.` });
+      else if (why.length > 4000) problems.push({ field: c.code, message: `Chỉ số ${c.code}: lý do dài quá 4000 ký tự.` });
+      writes.push({ code: c.code, nodeId: nodeIds.get(c.code)!, value: r.parsed.value, reason: why });
+    }
+    if (problems.length) throw validationError('Giá trị thẩm định lại chưa hợp lệ, chưa lưu thay đổi nào.', problems);
+    return { submission: s, writes };
+  }
+
+  /**
+   * Writes prepared appeal appraisals in the caller's transaction, with one audit event per indicator naming the
+   * appeal. Refused (409) if the report changed since it was prepared. Returns each indicator's value before.
+   */
+  async applyAppealAppraisal(
+    trx: Knex.Transaction,
+    actor: Actor,
+    prepared: PreparedAppraisal,
+    appealId: number,
+  ): Promise<Map<string, ReportedValue | null>> {
+    const s = prepared.submission;
+    if (!(await repo.advanceVersion(trx, s.id, s.version))) throw conflict(STALE);
+    const before = await repo.valuesOf(trx, s.id);
+    const out = new Map<string, ReportedValue | null>();
+    const events: AuditInput[] = [];
+    for (const w of prepared.writes) {
+      const old = before.get(w.code);
+      out.set(w.code, old?.appraised ?? old?.self ?? null);
+      await repo.upsertAppraisal(trx, s.id, w.nodeId, actor.id, w.value, w.reason);
+      events.push({
+        action: 'value.appraise',
+        entity: 'indicator',
+        entityId: w.code,
+        agencyId: s.agencyId,
+        submissionId: s.id,
+        before: { appraised: old?.appraised ?? null, self: old?.self ?? null },
+        after: { appraised: w.value, appeal: appealId },
+        reason: w.reason,
+      });
+    }
+    await this.deps.audit.record(trx, actor, events);
+    return out;
+  }
+
+  /** Each agency's submission state in a period (agencies that never opened one are absent). */
+  statesByAgency(periodId: number, db: Knex = this.db): Promise<Map<number, { id: number; state: SubmissionState }>> {
+    return repo.statesByAgency(db, periodId);
+  }
+
   countedValues(periodId: number, db: Knex = this.db): Promise<repo.CountedValueRow[]> {
     return repo.countedValues(db, periodId, COUNTED_STATES);
   }
@@ -578,6 +653,31 @@ export class SubmissionService {
   evidence(submissionId: number): Promise<repo.EvidenceRow[]> {
     return repo.evidenceOf(this.db, submissionId);
   }
+}
+
+/** A workflow transition, as told to listeners inside its transaction. */
+export interface SubmissionTransition {
+  actor: Actor;
+  submission: repo.SubmissionRow;
+  action: string;
+  to: SubmissionState;
+  reason: string | null;
+}
+
+export interface SubmissionEvents {
+  transitioned(trx: Knex.Transaction, event: SubmissionTransition): Promise<void>;
+}
+
+/** A new appraised value decided on an appeal, as the form sends it. */
+export interface AppealChange {
+  code: string;
+  raw: RawValue;
+  reason: string;
+}
+
+export interface PreparedAppraisal {
+  submission: repo.SubmissionRow;
+  writes: Array<{ code: string; nodeId: number; value: ReportedValue | null; reason: string }>;
 }
 
 /** Values are locked outside the states in which their owner may change them. */

@@ -112,3 +112,16 @@ export async function updateUser(db: Knex, id: number, p: UserPatch): Promise<vo
 export async function setPasswordHash(db: Knex, id: number, hash: string): Promise<void> {
   await db('users').where({ id }).update({ password_hash: hash });
 }
+
+export interface Recipient {
+  id: number;
+  fullName: string;
+  email: string | null;
+}
+
+export async function activeUsers(db: Knex, filter: { agencyId?: number; roles: Role[] }): Promise<Recipient[]> {
+  const q = db<DbUser>('users').where({ active: true }).whereIn('role', filter.roles);
+  if (filter.agencyId !== undefined) q.andWhere('agency_id', filter.agencyId);
+  const rows = await q.orderBy('id').select('id', 'full_name', 'email');
+  return rows.map((r) => ({ id: r.id, fullName: r.full_name, email: r.email }));
+}

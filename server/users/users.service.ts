@@ -64,4 +64,9 @@ export class UserService {
   count(): Promise<number> {
     return repo.countUsers(this.db);
   }
+
+  /** Active users of an agency, or of any agency, with the given roles: whom a notification goes to. */
+  recipients(filter: { agencyId?: number; roles: Role[] }, db: Knex = this.db): Promise<repo.Recipient[]> {
+    return repo.activeUsers(db, filter);
+  }
 }

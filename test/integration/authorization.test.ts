@@ -156,6 +156,36 @@ const ROUTES: RouteCase[] = [
       expect(r.status).to.equal(200);
       expect(r.text).to.include('BÁO CÁO');
     },
+  },  // Notifications: everyone has their own; one of no such id (or someone else's) is not found.
+  { method: 'get', pattern: '/notifications', path: () => '/notifications', allowed: ALL, expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/notifications/:id/read', path: () => '/notifications/999999/read', allowed: ALL, expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/notifications/read-all', path: () => '/notifications/read-all', allowed: ALL, expect: (r) => expect(r.status).to.equal(303) },
+  // Appeals: the 2025 results were published "today", so the head may open the form; an empty filing is invalid.
+  { method: 'get', pattern: '/appeals', path: () => '/appeals', allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
+  {
+    method: 'get',
+    pattern: '/periods/:periodId/appeals/new',
+    path: (ids) => `/periods/${ids.published}/appeals/new`,
+    allowed: ['head'],
+    expect: (r) => expect(r.status).to.equal(200),
+  },
+  {
+    method: 'post',
+    pattern: '/periods/:periodId/agencies/:agencyId/appeals',
+    path: (ids) => `/periods/${ids.published}/agencies/${ids.snvAgency}/appeals`,
+    allowed: ['head'],
+    expect: (r) => expect(r.status).to.equal(400),
+  },
+  { method: 'get', pattern: '/appeals/:id', path: () => '/appeals/999999', allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/appeals/:id/accept', path: () => '/appeals/999999/accept', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/appeals/:id/reject', path: () => '/appeals/999999/reject', body: () => ({ reason: 'Thử' }), allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/appeals/:id/publish', path: () => '/appeals/999999/publish', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  {
+    method: 'get',
+    pattern: '/periods/:periodId/runs/compare',
+    path: (ids) => `/periods/${ids.published}/runs/compare`,
+    allowed: ['reviewer', 'admin'],
+    expect: (r) => expect(r.status).to.equal(200),
   },
   // The reporting cycle (h-cycle): autosave and heartbeat, the calendar admin, the dashboard and the audit trail.
   // Empty bodies are refused as invalid and unknown ids are not found, so an allowed request changes nothing.

@@ -19,6 +19,12 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'dashboard.read': { reviewer: 'all', admin: 'all', leader: 'all' },
   'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
   'directory.manage': { admin: 'all' },
+  // Notifications are each user's own (filtered by user, not agency).
+  'notification.read': { reporter: 'own', head: 'own', reviewer: 'own', admin: 'own', leader: 'own' },
+  // Appeals: the agency reads its own and its head files them; the Department reads all, the admin decides.
+  'appeal.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  'appeal.file': { head: 'own' },
+  'appeal.decide': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;

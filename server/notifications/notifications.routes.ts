@@ -1,0 +1,42 @@
+import type { Services } from '../container.js';
+import { actorOf, idParam, type Route } from '../http/route.js';
+import { renderPage } from '../http/views.js';
+
+export function notificationRoutes(s: Services): Route[] {
+  return [
+    {
+      method: 'get',
+      path: '/notifications',
+      access: 'notification.read',
+      handler: async (_req, res) => {
+        const actor = actorOf(res);
+        const items = await s.notifications.list(actor);
+        res.send(
+          renderPage('notifications/index', {
+            ...res.locals,
+            title: 'Thông báo',
+            items: items.map((n) => ({ ...n, unread: n.readAt === null })),
+          }),
+        );
+      },
+    },
+    {
+      method: 'post',
+      path: '/notifications/:id/read',
+      access: 'notification.read',
+      handler: async (req, res) => {
+        await s.notifications.markRead(actorOf(res), idParam(req, 'id'));
+        res.redirect(303, '/notifications');
+      },
+    },
+    {
+      method: 'post',
+      path: '/notifications/read-all',
+      access: 'notification.read',
+      handler: async (_req, res) => {
+        await s.notifications.markAllRead(actorOf(res));
+        res.redirect(303, '/notifications');
+      },
+    },
+  ];
+}
