@@ -7,7 +7,7 @@ import type { Services } from './container.js';
 import { can } from './auth/policy.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { healthRoutes } from './http/health.routes.js';
-import { csrfProtection, errorHandler, loadSession, requestId } from './http/middleware.js';
+import { bodyGuard, csrfProtection, errorHandler, loadSession, requestId } from './http/middleware.js';
 import { assertRulesComplete, type Route } from './http/route.js';
 import { AppError, notFound } from './errors.js';
 import { submissionRoutes } from './submissions/submissions.routes.js';
@@ -15,6 +15,8 @@ import { reviewRoutes } from './review/review.routes.js';
 import { rankingsRoutes } from './rankings/rankings.routes.js';
 import { runsRoutes } from './scoring/runs.routes.js';
 import { reportingRoutes } from './reporting/reporting.routes.js';
+import { securityRoutes } from './auth/security.routes.js';
+import { apiRoutes } from './api/api.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +34,8 @@ export function routeTable(s: Services): Route[] {
     ...rankingsRoutes(s),
     ...runsRoutes(s),
     ...reportingRoutes(s),
+    ...securityRoutes(s),
+    ...apiRoutes(s),
   ];
 }
 
@@ -68,7 +72,8 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
   app.use(express.urlencoded({ extended: true, limit: '512kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '512kb' }));
-  app.use(loadSession(s.auth));
+  app.use(bodyGuard);
+  app.use(loadSession(s.auth, s.tokens));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const actor = res.locals.actor;
     res.locals.nav = actor
@@ -76,6 +81,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           submissions: can(actor, 'submission.edit', actor.agencyId ?? undefined) && actor.agencyId !== null,
           review: can(actor, 'submission.review'),
           rankings: can(actor, 'rankings.read'),
+          security: can(actor, 'security.manage'),
         }
       : null;
     res.locals.path = req.path;

@@ -24,6 +24,10 @@ const schema = z.object({
   PROVINCE_NAME: z.string().default('Khánh Hòa'),
   TZ: z.string().default('Asia/Ho_Chi_Minh'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(15),
 });
 
 export interface Config {
@@ -40,6 +44,10 @@ export interface Config {
   provinceName: string;
   timeZone: string;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** Sign-in throttling: failures per account before a lock, its length, and failures per client address. */
+  login: { maxFailures: number; lockMinutes: number; ipMaxFailures: number };
+  /** How long a stopping server waits for requests in flight before closing their connections. */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provinceName: c.PROVINCE_NAME,
     timeZone: c.TZ,
     logLevel: c.LOG_LEVEL,
+    login: { maxFailures: c.LOGIN_MAX_FAILURES, lockMinutes: c.LOGIN_LOCK_MINUTES, ipMaxFailures: c.LOGIN_IP_MAX_FAILURES },
+    shutdownGraceSeconds: c.SHUTDOWN_GRACE_SECONDS,
   };
 }

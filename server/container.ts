@@ -13,6 +13,8 @@ import { ScoringService } from './scoring/scoring.service.js';
 import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
 import { UserService } from './users/users.service.js';
+import { ApiTokenService } from './auth/tokens.service.js';
+import { ApiService } from './api/api.service.js';
 
 export interface Services {
   db: Knex;
@@ -27,6 +29,8 @@ export interface Services {
   scoring: ScoringService;
   rankings: RankingsService;
   reporting: ReportingService;
+  tokens: ApiTokenService;
+  api: ApiService;
 }
 
 export const CODE_VERSION: string = (
@@ -53,7 +57,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   return {
     db,
     config,
-    auth: new AuthService(db, users, config.sessionHours, now),
+    auth: new AuthService(db, users, config.sessionHours, now, { audit, login: config.login }),
     users,
     agencies,
     frameworks,
@@ -63,5 +67,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     scoring,
     rankings,
     reporting: new ReportingService(config, { rankings, frameworks, submissions }),
+    tokens: new ApiTokenService(db, { agencies, audit, now }),
+    api: new ApiService({ periods, agencies, submissions, rankings, scoring }),
   };
 }

@@ -17,6 +17,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'submission.publish': 'Công bố',
   'run.publish': 'Công bố kết quả',
   seed: 'Khởi tạo dữ liệu mẫu',
+  'auth.lockout': 'Khóa tạm tài khoản do đăng nhập sai',
+  'auth.ip_lockout': 'Chặn tạm địa chỉ do đăng nhập sai',
+  'session.end_all': 'Kết thúc mọi phiên đăng nhập',
+  'token.create': 'Tạo mã API',
+  'token.revoke': 'Thu hồi mã API',
 };
 
 export interface AuditInput {

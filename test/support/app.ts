@@ -18,9 +18,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function bootTestApp(opts: { seed?: boolean; now?: () => Date } = {}): Promise<TestApp> {
+export async function bootTestApp(
+  opts: { seed?: boolean; now?: () => Date; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const database = await freshDatabase();
-  const config: Config = { ...loadConfig({ NODE_ENV: 'test', SCHEDULER: 'false', LOG_LEVEL: 'silent' }) };
+  const config: Config = { ...loadConfig({ NODE_ENV: 'test', SCHEDULER: 'false', LOG_LEVEL: 'silent', ...opts.env }) };
   const services = createServices(database.db, config, opts.now ?? (() => TEST_NOW));
   if (opts.seed !== false) await seedDemo(services, { currentYear: 2026 });
   const app = createApp(services, { log: () => undefined });
