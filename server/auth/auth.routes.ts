@@ -67,7 +67,7 @@ export function authRoutes(s: Services): Route[] {
         } catch (err) {
           if (!(err instanceof AppError) || (err.code !== 'unauthenticated' && err.code !== 'rate_limited')) throw err;
           res.status(err.status).send(
-            renderPage('auth/login', { title: 'Đăng nhập', error: err.message, username, next }),
+            renderPage('auth/login', { ...res.locals, title: 'Đăng nhập', error: err.message, username, next }),
           );
         }
       },
