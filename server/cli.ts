@@ -9,6 +9,8 @@ import { seedDemo } from './demo/demo.service.js';
 import { runIndexJob } from './jobs/scheduler.js';
 import { ROLES, type Actor } from './auth/policy.js';
 import { AppError } from './errors.js';
+import { BackupService } from './backup/backup.service.js';
+import { AuditService } from './audit/audit.service.js';
 
 const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
 
@@ -23,6 +25,9 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
                                 tạo người dùng; mật khẩu đọc từ biến DTI_PASSWORD
                                 vai trò: ${ROLES.join(', ')}
   periods                       liệt kê các kỳ báo cáo
+  audit verify                  kiểm tra chuỗi băm của nhật ký; báo sự kiện đầu tiên bị phá vỡ
+  backup --out TỆP              sao lưu cơ sở dữ liệu và tệp minh chứng (DATA_DIR/files) vào một tệp
+  restore TỆP [--force]         khôi phục vào cơ sở dữ liệu trống (--force: thay thế dữ liệu hiện có)
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -69,6 +74,13 @@ export async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
     },
   });
+  // Test-only: `DTI_TEST_PAUSE_AT=report-write` makes `dti report` stop after writing its temporary file and before
+  // renaming it, printing PAUSED, so a test can kill the process there (test/integration/crash-safety.test.ts).
+  const pauseAt = async (point: string): Promise<void> => {
+    if (process.env.DTI_TEST_PAUSE_AT !== point) return;
+    console.log(`PAUSED ${point}`);
+    await new Promise((resolve) => setTimeout(resolve, 600_000));
+  };
   const config = loadConfig();
 
   switch (command) {
@@ -119,7 +131,15 @@ export async function main(argv: string[]): Promise<number> {
         if (!format) throw new AppError('validation', '--format phải là xlsx hoặc html.');
         const file = await s.reporting.build(CLI_ACTOR, p.id, format);
         const out = path.resolve(values.out ?? file.fileName);
-        fs.writeFileSync(out, file.body);
+        // Written aside and renamed: a run killed half-way leaves the previous report as it was.
+        const tmp = `${out}.${process.pid}.tmp`;
+        try {
+          fs.writeFileSync(tmp, file.body);
+          await pauseAt('report-write');
+          fs.renameSync(tmp, out);
+        } finally {
+          fs.rmSync(tmp, { force: true });
+        }
         console.log(`Đã ghi ${out}`);
         return 0;
       });
@@ -139,6 +159,50 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`Đã tạo người dùng #${id} (${values.username}).`);
         return 0;
       });
+    }
+    case 'audit': {
+      if (positionals[0] !== 'verify') break;
+      return withServices(config, async (s) => {
+        const r = await s.audit.verify();
+        if (r.broken) {
+          console.error(
+            `Chuỗi nhật ký bị phá vỡ tại sự kiện #${r.broken.id}: ${r.broken.reason === 'hash' ? 'nội dung không khớp mã băm' : 'không nối tiếp sự kiện trước'} (${r.checked} sự kiện trước đó hợp lệ).`,
+          );
+          return 65;
+        }
+        console.log(`Chuỗi nhật ký toàn vẹn: đã kiểm tra ${r.checked} sự kiện.`);
+        return 0;
+      });
+    }
+    case 'backup': {
+      if (!values.out) throw new AppError('validation', 'Cần --out TỆP.');
+      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const r = await new BackupService(db, path.join(config.dataDir, 'files'), new AuditService(db)).backup(values.out);
+        const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
+        console.log(`Đã sao lưu ${Object.keys(r.tables).length} bảng (${rows} bản ghi) và ${r.files} tệp vào ${r.file} (${r.bytes} byte).`);
+        return 0;
+      } finally {
+        await db.destroy();
+      }
+    }
+    case 'restore': {
+      const file = positionals[0];
+      if (!file) throw new AppError('validation', 'Cần tên tệp sao lưu: dti restore TỆP [--force].');
+      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const r = await new BackupService(db, path.join(config.dataDir, 'files'), new AuditService(db)).restore(file, { force: values.force });
+        const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
+        console.log(`Đã khôi phục ${Object.keys(r.tables).length} bảng (${rows} bản ghi) và ${r.files} tệp.`);
+        if (r.audit.broken) {
+          console.error(`Cảnh báo: chuỗi nhật ký bị phá vỡ tại sự kiện #${r.audit.broken.id}.`);
+          return 65;
+        }
+        console.log(`Chuỗi nhật ký toàn vẹn (${r.audit.checked} sự kiện).`);
+        return 0;
+      } finally {
+        await db.destroy();
+      }
     }
     case undefined:
     case 'help':

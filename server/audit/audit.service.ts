@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../auth/policy.js';
 import * as repo from './audit.repository.js';
 
-export type { AuditRow } from './audit.repository.js';
+export type { AuditRow, ChainCheck } from './audit.repository.js';
 
 export const ACTION_LABELS: Record<string, string> = {
   'submission.create': 'Tạo báo cáo',
@@ -60,6 +60,11 @@ export class AuditService {
         reason: e.reason ?? null,
       })),
     );
+  }
+
+  /** Recomputes the hash chain; reports the first event whose link is broken. */
+  verify(db: Knex = this.db): Promise<repo.ChainCheck> {
+    return repo.verifyChain(db);
   }
 
   forSubmission(submissionId: number): Promise<repo.AuditRow[]> {

@@ -76,6 +76,8 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction):
 
 const MAX_DEPTH = 12;
 const MAX_NODES = 50_000;
+// Half of a UTF-16 surrogate pair: not a character, and PostgreSQL refuses it in JSON.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The first reason a parsed body is refused, if any: NUL characters, prototype keys, absurd nesting or size. */
@@ -86,11 +88,11 @@ export function bodyProblem(body: unknown): string | undefined {
     const [v, depth] = stack.pop()!;
     if ((nodes += 1) > MAX_NODES) return 'Dữ liệu gửi lên có quá nhiều trường.';
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return 'Dữ liệu gửi lên chứa ký tự không hợp lệ.';
+      if (v.includes('\u0000') || LONE_SURROGATE.test(v)) return 'Dữ liệu gửi lên chứa ký tự không hợp lệ.';
     } else if (v !== null && typeof v === 'object') {
       if (depth >= MAX_DEPTH) return 'Dữ liệu gửi lên lồng nhau quá sâu.';
       for (const [k, child] of Object.entries(v)) {
-        if (FORBIDDEN_KEYS.has(k) || k.includes('\u0000')) return 'Dữ liệu gửi lên chứa tên trường không hợp lệ.';
+        if (FORBIDDEN_KEYS.has(k) || k.includes('\u0000') || LONE_SURROGATE.test(k)) return 'Dữ liệu gửi lên chứa tên trường không hợp lệ.';
         stack.push([child, depth + 1]);
       }
     }
