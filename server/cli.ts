@@ -41,7 +41,7 @@ const OUTCOME_LABELS: Record<string, string> = {
 const CLI_ACTOR: Actor = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin', agencyId: null };
 
 async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>): Promise<T> {
-  const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
   try {
     await migrateLatest(db);
     return await fn(createServices(db, config));
@@ -89,7 +89,16 @@ export async function main(argv: string[]): Promise<number> {
       const app = await serve(config);
       const stop = (): void => {
         console.log('Đang dừng máy chủ…');
-        void app.close().then(() => process.exit(0));
+        void app.close().then(
+          () => {
+            console.log('Đã dừng.');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            console.error('Dừng máy chủ không trọn vẹn', err);
+            process.exit(1);
+          },
+        );
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
@@ -176,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'backup': {
       if (!values.out) throw new AppError('validation', 'Cần --out TỆP.');
-      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
       try {
         const r = await new BackupService(db, path.join(config.dataDir, 'files'), new AuditService(db)).backup(values.out);
         const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
@@ -189,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'restore': {
       const file = positionals[0];
       if (!file) throw new AppError('validation', 'Cần tên tệp sao lưu: dti restore TỆP [--force].');
-      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
       try {
         const r = await new BackupService(db, path.join(config.dataDir, 'files'), new AuditService(db)).restore(file, { force: values.force });
         const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);

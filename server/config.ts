@@ -28,6 +28,7 @@ const schema = z.object({
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(15),
+  DB_APPLICATION_NAME: z.string().min(1).max(60).default('dti-platform'),
 });
 
 export interface Config {
@@ -48,6 +49,8 @@ export interface Config {
   login: { maxFailures: number; lockMinutes: number; ipMaxFailures: number };
   /** How long a stopping server waits for requests in flight before closing their connections. */
   shutdownGraceSeconds: number;
+  /** application_name of the PostgreSQL connections (to tell instances apart in pg_stat_activity). */
+  dbApplicationName: string;
 }
 
 export class ConfigError extends Error {}
@@ -77,5 +80,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     login: { maxFailures: c.LOGIN_MAX_FAILURES, lockMinutes: c.LOGIN_LOCK_MINUTES, ipMaxFailures: c.LOGIN_IP_MAX_FAILURES },
     shutdownGraceSeconds: c.SHUTDOWN_GRACE_SECONDS,
+    dbApplicationName: c.DB_APPLICATION_NAME,
   };
 }

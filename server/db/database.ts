@@ -30,13 +30,15 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; 'memory://' for a throwaway in-memory one. */
   dataDir?: string;
   poolMax?: number;
+  /** application_name of the connections, as pg_stat_activity shows them. */
+  applicationName?: string;
 }
 
 export function openDatabase(opts: DatabaseOptions): Db {
   if (opts.url) {
     return knexFactory({
       client: 'pg',
-      connection: { connectionString: opts.url, application_name: 'dti-platform' },
+      connection: { connectionString: opts.url, application_name: opts.applicationName ?? 'dti-platform' },
       pool: { min: 0, max: opts.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,
     });
