@@ -7,7 +7,7 @@ import type { Services } from './container.js';
 import { can } from './auth/policy.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { healthRoutes } from './http/health.routes.js';
-import { csrfProtection, errorHandler, loadSession, requestId } from './http/middleware.js';
+import { bodyGuard, csrfProtection, errorHandler, loadSession, requestId } from './http/middleware.js';
 import { assertRulesComplete, type Route } from './http/route.js';
 import { AppError, notFound } from './errors.js';
 import { submissionRoutes } from './submissions/submissions.routes.js';
@@ -28,6 +28,8 @@ import { directoryImportRoutes } from './directory/directory-import.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
 import { appealRoutes } from './appeals/appeals.routes.js';
 import { runDiffRoutes } from './rankings/run-diff.routes.js';
+import { securityRoutes } from './auth/security.routes.js';
+import { apiRoutes } from './api/api.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -57,6 +59,8 @@ export function routeTable(s: Services): Route[] {
     ...notificationRoutes(s),
     ...appealRoutes(s),
     ...runDiffRoutes(s),
+    ...securityRoutes(s),
+    ...apiRoutes(s),
   ];
 }
 
@@ -93,7 +97,8 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
   app.use(express.urlencoded({ extended: true, limit: '512kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '512kb' }));
-  app.use(loadSession(s.auth));
+  app.use(bodyGuard);
+  app.use(loadSession(s.auth, s.tokens));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const actor = res.locals.actor;
     res.locals.nav = actor
@@ -105,6 +110,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           periodsAdmin: can(actor, 'periods.manage'),
           directory: can(actor, 'directory.manage'),
           appeals: can(actor, 'appeal.read'),
+          security: can(actor, 'security.manage'),
         }
       : null;
     res.locals.path = req.path;

@@ -10,6 +10,8 @@ import { runIndexJob } from './jobs/scheduler.js';
 import { ROLES, type Actor } from './auth/policy.js';
 import { AppError } from './errors.js';
 import type { OutboxOutcome } from './notifications/notifications.service.js';
+import { BackupService } from './backup/backup.service.js';
+import { AuditService } from './audit/audit.service.js';
 
 const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
 
@@ -28,6 +30,9 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
                                 tính chỉ số ngoại tuyến từ tệp, không cần cơ sở dữ liệu
   remind                        gửi ngay lời nhắc nộp báo cáo đến hạn hôm nay (không gửi trùng), rồi gửi thư
   send-mail                     gửi các thư đang chờ trong hàng đợi (có thử lại)
+  audit verify                  kiểm tra chuỗi băm của nhật ký; báo sự kiện đầu tiên bị phá vỡ
+  backup --out TỆP              sao lưu cơ sở dữ liệu và tệp minh chứng (DATA_DIR/files) vào một tệp
+  restore TỆP [--force]         khôi phục vào cơ sở dữ liệu trống (--force: thay thế dữ liệu hiện có)
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -44,7 +49,7 @@ const mailSummary = (m: OutboxOutcome): string =>
 const CLI_ACTOR: Actor = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin', agencyId: null };
 
 async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>): Promise<T> {
-  const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
   try {
     await migrateLatest(db);
     return await fn(createServices(db, config));
@@ -82,6 +87,13 @@ export async function main(argv: string[]): Promise<number> {
       kind: { type: 'string' },
     },
   });
+  // Test-only: `DTI_TEST_PAUSE_AT=report-write` makes `dti report` stop after writing its temporary file and before
+  // renaming it, printing PAUSED, so a test can kill the process there (test/integration/crash-safety.test.ts).
+  const pauseAt = async (point: string): Promise<void> => {
+    if (process.env.DTI_TEST_PAUSE_AT !== point) return;
+    console.log(`PAUSED ${point}`);
+    await new Promise((resolve) => setTimeout(resolve, 600_000));
+  };
   const config = loadConfig();
 
   switch (command) {
@@ -90,7 +102,16 @@ export async function main(argv: string[]): Promise<number> {
       const app = await serve(config);
       const stop = (): void => {
         console.log('Đang dừng máy chủ…');
-        void app.close().then(() => process.exit(0));
+        void app.close().then(
+          () => {
+            console.log('Đã dừng.');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            console.error('Dừng máy chủ không trọn vẹn', err);
+            process.exit(1);
+          },
+        );
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
@@ -149,7 +170,15 @@ export async function main(argv: string[]): Promise<number> {
         if (!format) throw new AppError('validation', '--format phải là xlsx hoặc html.');
         const file = await s.reporting.build(CLI_ACTOR, p.id, format);
         const out = path.resolve(values.out ?? file.fileName);
-        fs.writeFileSync(out, file.body);
+        // Written aside and renamed: a run killed half-way leaves the previous report as it was.
+        const tmp = `${out}.${process.pid}.tmp`;
+        try {
+          fs.writeFileSync(tmp, file.body);
+          await pauseAt('report-write');
+          fs.renameSync(tmp, out);
+        } finally {
+          fs.rmSync(tmp, { force: true });
+        }
         console.log(`Đã ghi ${out}`);
         return 0;
       });
@@ -173,6 +202,50 @@ export async function main(argv: string[]): Promise<number> {
     case 'score': {
       const { runScoreCommand } = await import('./scoring/offline-score.js');
       return runScoreCommand(rest);
+    }
+    case 'audit': {
+      if (positionals[0] !== 'verify') break;
+      return withServices(config, async (s) => {
+        const r = await s.audit.verify();
+        if (r.broken) {
+          console.error(
+            `Chuỗi nhật ký bị phá vỡ tại sự kiện #${r.broken.id}: ${r.broken.reason === 'hash' ? 'nội dung không khớp mã băm' : 'không nối tiếp sự kiện trước'} (${r.checked} sự kiện trước đó hợp lệ).`,
+          );
+          return 65;
+        }
+        console.log(`Chuỗi nhật ký toàn vẹn: đã kiểm tra ${r.checked} sự kiện.`);
+        return 0;
+      });
+    }
+    case 'backup': {
+      if (!values.out) throw new AppError('validation', 'Cần --out TỆP.');
+      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
+      try {
+        const r = await new BackupService(db, path.join(config.dataDir, 'files'), new AuditService(db)).backup(values.out);
+        const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
+        console.log(`Đã sao lưu ${Object.keys(r.tables).length} bảng (${rows} bản ghi) và ${r.files} tệp vào ${r.file} (${r.bytes} byte).`);
+        return 0;
+      } finally {
+        await db.destroy();
+      }
+    }
+    case 'restore': {
+      const file = positionals[0];
+      if (!file) throw new AppError('validation', 'Cần tên tệp sao lưu: dti restore TỆP [--force].');
+      const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
+      try {
+        const r = await new BackupService(db, path.join(config.dataDir, 'files'), new AuditService(db)).restore(file, { force: values.force });
+        const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
+        console.log(`Đã khôi phục ${Object.keys(r.tables).length} bảng (${rows} bản ghi) và ${r.files} tệp.`);
+        if (r.audit.broken) {
+          console.error(`Cảnh báo: chuỗi nhật ký bị phá vỡ tại sự kiện #${r.audit.broken.id}.`);
+          return 65;
+        }
+        console.log(`Chuỗi nhật ký toàn vẹn (${r.audit.checked} sự kiện).`);
+        return 0;
+      } finally {
+        await db.destroy();
+      }
     }
     case undefined:
     case 'help':

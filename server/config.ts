@@ -50,6 +50,11 @@ const schema = z.object({
     .transform((s) => s.split(',').map((x) => x.trim()))
     .refine((xs) => xs.every((x) => /^\d{1,3}$/.test(x) && Number(x) >= 1), 'danh sách số ngày, ví dụ "7,3,1"')
     .transform((xs) => [...new Set(xs.map(Number))].sort((a, b) => b - a)),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(15),
+  DB_APPLICATION_NAME: z.string().min(1).max(60).default('dti-platform'),
 });
 
 export interface Config {
@@ -81,6 +86,12 @@ export interface Config {
   reminderSchedule: string;
   /** Days before the due date on which agencies that have not submitted are reminded, largest first. */
   reminderDaysBefore: number[];
+  /** Sign-in throttling: failures per account before a lock, its length, and failures per client address. */
+  login: { maxFailures: number; lockMinutes: number; ipMaxFailures: number };
+  /** How long a stopping server waits for requests in flight before closing their connections. */
+  shutdownGraceSeconds: number;
+  /** application_name of the PostgreSQL connections (to tell instances apart in pg_stat_activity). */
+  dbApplicationName: string;
 }
 
 export class ConfigError extends Error {}
@@ -121,5 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxSchedule: c.OUTBOX_SCHEDULE,
     reminderSchedule: c.REMINDER_SCHEDULE,
     reminderDaysBefore: c.REMINDER_DAYS_BEFORE,
+    login: { maxFailures: c.LOGIN_MAX_FAILURES, lockMinutes: c.LOGIN_LOCK_MINUTES, ipMaxFailures: c.LOGIN_IP_MAX_FAILURES },
+    shutdownGraceSeconds: c.SHUTDOWN_GRACE_SECONDS,
+    dbApplicationName: c.DB_APPLICATION_NAME,
   };
 }

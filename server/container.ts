@@ -27,6 +27,8 @@ import { createMailer } from './notifications/mailer.js';
 import { AppealService } from './appeals/appeals.service.js';
 import { RunComparisonService } from './rankings/run-comparison.service.js';
 import { ReminderService } from './reminders/reminders.service.js';
+import { ApiTokenService } from './auth/tokens.service.js';
+import { ApiService } from './api/api.service.js';
 
 export interface Services {
   db: Knex;
@@ -51,6 +53,8 @@ export interface Services {
   runComparison: RunComparisonService;
   appeals: AppealService;
   reminders: ReminderService;
+  tokens: ApiTokenService;
+  api: ApiService;
 }
 
 export const CODE_VERSION: string = (
@@ -84,7 +88,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   });
   const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies, submissions });
   const store = new FileStore(path.join(config.dataDir, 'files'));
-  const auth = new AuthService(db, users, config.sessionHours, now);
+  const auth = new AuthService(db, users, config.sessionHours, now, { audit, login: config.login });
   const agencyAdmin = new AgencyAdminService(db, { audit, today: () => periods.today() });
   const userAdmin = new UserAdminService(db, { agencies, audit, auth });
   const runComparison = new RunComparisonService(db, { periods, frameworks, scoring });
@@ -132,5 +136,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
       daysBefore: config.reminderDaysBefore,
       now,
     }),
+    tokens: new ApiTokenService(db, { agencies, audit, now }),
+    api: new ApiService({ periods, agencies, submissions, rankings, scoring }),
   };
 }

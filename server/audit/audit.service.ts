@@ -5,7 +5,7 @@ import * as repo from './audit.repository.js';
 import { describeChange } from './audit-format.js';
 import { formatDate } from '../../reports/format.js';
 
-export type { AuditRow } from './audit.repository.js';
+export type { AuditRow, ChainCheck } from './audit.repository.js';
 
 export const ACTION_LABELS: Record<string, string> = {
   'submission.create': 'Tạo báo cáo',
@@ -35,6 +35,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'appeal.accept': 'Chấp nhận kiến nghị',
   'appeal.reject': 'Không chấp nhận kiến nghị',
   'appeal.republish': 'Công bố lại sau kiến nghị',
+  'auth.lockout': 'Khóa tạm tài khoản do đăng nhập sai',
+  'auth.ip_lockout': 'Chặn tạm địa chỉ do đăng nhập sai',
+  'session.end_all': 'Kết thúc mọi phiên đăng nhập',
+  'token.create': 'Tạo mã API',
+  'token.revoke': 'Thu hồi mã API',
 };
 
 export const PAGE_SIZE = 50;
@@ -95,6 +100,11 @@ export class AuditService {
         reason: e.reason ?? null,
       })),
     );
+  }
+
+  /** Recomputes the hash chain; reports the first event whose link is broken. */
+  verify(db: Knex = this.db): Promise<repo.ChainCheck> {
+    return repo.verifyChain(db);
   }
 
   forSubmission(submissionId: number): Promise<repo.AuditRow[]> {

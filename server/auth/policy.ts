@@ -20,6 +20,8 @@ export interface Actor {
   role: Role;
   /** The agency an agency user belongs to; for Department and province users, their own agency or null. */
   agencyId: number | null;
+  /** An API token acts as a restricted actor: only these actions, on top of its role's rules. */
+  scope?: readonly Action[];
 }
 
 /** Whether the role's permission reaches every agency or only the actor's own. */
@@ -50,6 +52,8 @@ const RULES = {
   /** The head is accountable for the report, so only the head appeals its results. */
   'appeal.file': { head: 'own' },
   'appeal.decide': { admin: 'all' },
+  /** API tokens and other users' sessions. */
+  'security.manage': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;
@@ -63,6 +67,7 @@ function scopeOf(role: Role, action: Action): Scope | undefined {
 export function can(actor: Actor, action: Action, agencyId?: number): boolean {
   const scope = scopeOf(actor.role, action);
   if (!scope) return false;
+  if (actor.scope && !actor.scope.includes(action)) return false;
   if (scope === 'all' || agencyId === undefined) return true;
   return actor.agencyId === agencyId;
 }
@@ -70,7 +75,7 @@ export function can(actor: Actor, action: Action, agencyId?: number): boolean {
 export function authorize(actor: Actor, action: Action, agencyId?: number): void {
   if (!can(actor, action, agencyId)) {
     throw forbidden(
-      agencyId !== undefined && scopeOf(actor.role, action)
+      agencyId !== undefined && scopeOf(actor.role, action) && (!actor.scope || actor.scope.includes(action))
         ? 'Bạn chỉ được làm việc với số liệu của đơn vị mình.'
         : 'Vai trò của bạn không được phép thực hiện thao tác này.',
     );

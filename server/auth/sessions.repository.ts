@@ -24,6 +24,7 @@ export async function deleteExpiredSessions(db: Knex, now: Date): Promise<number
   return db('sessions').where('expires_at', '<=', now).delete();
 }
 
-export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<number> {
+/** Ends every session of a user; returns how many there were. */
+export async function deleteUserSessions(db: Knex, userId: number): Promise<number> {
   return db('sessions').where('user_id', userId).delete();
 }

@@ -7,7 +7,7 @@ import { AppError, notFound } from '../errors.js';
 export type Access = Action | 'public' | 'authenticated';
 
 export interface Route {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   path: string;
   access: Access;
   handler: (req: Request, res: Response) => Promise<void> | void;

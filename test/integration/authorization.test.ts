@@ -29,10 +29,12 @@ interface Ids {
   /** The 2025 annual period: computed, published, nothing left to change. */
   published: number;
   snvAgency: number;
+  openCode: string;
+  publishedCode: string;
 }
 
 interface RouteCase {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** The path as written in the route table. */
   pattern: string;
   path: (ids: Ids) => string;
@@ -41,6 +43,8 @@ interface RouteCase {
   allowed: Role[] | 'public' | 'authenticated';
   /** The request ends or replaces the session, so it gets a client of its own. */
   fresh?: boolean;
+  /** The request ends every session of the user, so the shared client signs in again afterwards. */
+  endsAllSessions?: boolean;
   /** What an allowed role gets, when it is more than "not refused". */
   expect?: (res: supertest.Response, who: Who) => void;
 }
@@ -266,6 +270,82 @@ const ROUTES: RouteCase[] = [
   { method: 'post', pattern: '/admin/import', path: () => '/admin/import', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
 ];
 
+// Issue 6: security screens and the JSON API.
+ROUTES.push(
+  {
+    method: 'post',
+    pattern: '/account/sessions/end',
+    path: () => '/account/sessions/end',
+    allowed: 'authenticated',
+    fresh: true,
+    endsAllSessions: true,
+    expect: (r) => {
+      expect(r.status).to.equal(303);
+      expect(r.headers.location).to.equal('/login');
+    },
+  },
+  {
+    method: 'get',
+    pattern: '/admin/security',
+    path: () => '/admin/security',
+    allowed: ['admin'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Mã API');
+    },
+  },
+  // An empty form is invalid: nothing is created.
+  { method: 'post', pattern: '/admin/tokens', path: () => '/admin/tokens', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/tokens/:tokenId/revoke', path: () => '/admin/tokens/999999/revoke', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  {
+    method: 'post',
+    pattern: '/admin/users/:userId/sessions/end',
+    path: () => '/admin/users/999999/sessions/end',
+    allowed: ['admin'],
+    expect: (r) => expect(r.status).to.equal(404),
+  },
+  {
+    method: 'get',
+    pattern: '/api/v1/periods/:periodCode/results',
+    path: (ids) => `/api/v1/periods/${ids.publishedCode}/results`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.body.publication.number).to.be.a('number');
+    },
+  },
+  {
+    method: 'get',
+    pattern: '/api/v1/periods/:periodCode/agencies/:agencyCode/values',
+    path: (ids) => `/api/v1/periods/${ids.openCode}/agencies/SNV/values`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.body.agency.code).to.equal('SNV');
+    },
+  },
+  {
+    // The report exists already: opening it only names it.
+    method: 'post',
+    pattern: '/api/v1/periods/:periodCode/agencies/:agencyCode/submission',
+    path: (ids) => `/api/v1/periods/${ids.openCode}/agencies/SNV/submission`,
+    allowed: ['reporter', 'head'],
+    expect: (r) => expect(r.status).to.equal(200),
+  },
+  {
+    // Without a version the body is invalid: 400 before anything is written.
+    method: 'put',
+    pattern: '/api/v1/periods/:periodCode/agencies/:agencyCode/values',
+    path: (ids) => `/api/v1/periods/${ids.openCode}/agencies/SNV/values`,
+    body: () => ({ values: {} }),
+    allowed: ['reporter', 'head'],
+    expect: (r) => {
+      expect(r.status).to.equal(400);
+      expect(r.body.error.code).to.equal('validation');
+    },
+  },
+);
+
 const a = (role: string): string => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
 
 const mayUse = (rc: RouteCase, who: Who): boolean => {
@@ -289,6 +369,8 @@ describe('authorisation of every route', function () {
       open: await periodId(db, 'DTI-SO-2026-N'),
       published: await periodId(db, 'DTI-SO-2025-N'),
       snvAgency: await agencyId(db, 'SNV'),
+      openCode: 'DTI-SO-2026-N',
+      publishedCode: 'DTI-SO-2025-N',
     };
     for (const role of ROLES) clients.set(role, await Client.login(t.app, USER_OF[role]));
   });
@@ -321,10 +403,17 @@ describe('authorisation of every route', function () {
     const body = rc.body?.(who) ?? {};
     if (who === 'anonymous') {
       const agent = supertest.agent(t.app);
+      if (rc.method === 'put') return agent.put(path).send(body);
       return rc.method === 'get' ? agent.get(path) : agent.post(path).type('form').send(body);
     }
     const client = rc.fresh ? await Client.login(t.app, USER_OF[who]) : clients.get(who)!;
+    if (rc.endsAllSessions) {
+      const res = await client.post(path, body);
+      clients.set(who, await Client.login(t.app, USER_OF[who]));
+      return res;
+    }
     if (rc.method === 'get') return client.get(path);
+    if (rc.method === 'put') return client.agent.put(path).set('x-csrf-token', client.csrf).send(body);
     return client.post(path, body);
   }
 
@@ -353,6 +442,7 @@ describe('authorisation of every route', function () {
             rc.expect?.(res, who);
           } else if (who === 'anonymous' && rc.path(ids).startsWith('/api/')) {
             // A JSON client is told 401, not redirected to a login page it cannot use.
+          } else if (who === 'anonymous' && rc.pattern.startsWith('/api/')) {
             expect(res.status).to.equal(401);
             expect(res.body.error.code).to.equal('unauthenticated');
           } else if (who === 'anonymous') {
@@ -436,6 +526,32 @@ describe('authorisation of every route', function () {
       expect(res.status).to.equal(403);
       expect(res.body.error.code).to.equal('forbidden');
       expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('when the reporter of Sở Tài chính reads or writes Sở Nội vụ\'s values through the JSON API, then 403 and nothing changes', async () => {
+      const { version } = await stateOf(t.services.db, ids.snv);
+      const path = `/api/v1/periods/${ids.openCode}/agencies/SNV/values`;
+      const before = await fingerprint();
+      const read = await stc.agent.get(path);
+      expect(read.status).to.equal(403);
+      expect(read.text).to.not.include('HDCQS.2');
+      const write = await stc.agent
+        .put(path)
+        .set('x-csrf-token', stc.csrf)
+        .send({ version, values: { 'HDCQS.2': { value: '1', denominator: '2' } } });
+      expect(write.status).to.equal(403);
+      const open = await stc.agent.post(`/api/v1/periods/${ids.openCode}/agencies/SNV/submission`).set('x-csrf-token', stc.csrf);
+      expect(open.status).to.equal(403);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('when an agency code or period code that does not exist is guessed in the JSON API, then 403 or 404 and never data', async () => {
+      const c = clients.get('reporter')!;
+      expect((await c.agent.get(`/api/v1/periods/${ids.openCode}/agencies/KHONGCO/values`)).status).to.equal(404);
+      expect((await c.agent.get(`/api/v1/periods/KHONGCO/agencies/SNV/values`)).status).to.equal(404);
+      expect((await c.agent.get(`/api/v1/periods/KHONGCO/agencies/STC/values`)).status).to.equal(403);
+      expect((await c.agent.get(`/api/v1/periods/${ids.openCode}/agencies/${encodeURIComponent('SNV\' OR 1=1')}/values`)).status).to.equal(404);
+      expect((await c.agent.get(`/api/v1/periods/KHONGCO/results`)).status).to.equal(404);
     });
 
     it('when the head of a commune submits a department\'s report, then 403 and nothing changes', async () => {

@@ -18,9 +18,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function bootTestApp(opts: { seed?: boolean; now?: () => Date; config?: Partial<Config> } = {}): Promise<TestApp> {
+export async function bootTestApp(
+  opts: { seed?: boolean; now?: () => Date; config?: Partial<Config>; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const database = await freshDatabase();
-  const config: Config = { ...loadConfig({ NODE_ENV: 'test', SCHEDULER: 'false', LOG_LEVEL: 'silent' }), ...opts.config };
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', SCHEDULER: 'false', LOG_LEVEL: 'silent', ...opts.env }),
+    ...opts.config,
+  };
   const services = createServices(database.db, config, opts.now ?? (() => TEST_NOW));
   if (opts.seed !== false) await seedDemo(services, { currentYear: 2026 });
   const app = createApp(services, { log: () => undefined });
