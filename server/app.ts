@@ -76,6 +76,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           submissions: can(actor, 'submission.edit', actor.agencyId ?? undefined) && actor.agencyId !== null,
           review: can(actor, 'submission.review'),
           rankings: can(actor, 'rankings.read'),
+          reports: can(actor, 'scorecards.read'),
         }
       : null;
     res.locals.path = req.path;

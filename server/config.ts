@@ -1,5 +1,6 @@
 // The only reader of process.env. Read once, validated, and the app refuses to start on a bad value.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import cron from 'node-cron';
 
@@ -24,6 +25,15 @@ const schema = z.object({
   PROVINCE_NAME: z.string().default('Khánh Hòa'),
   TZ: z.string().default('Asia/Ho_Chi_Minh'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  REPORT_SCHEDULE: z
+    .string()
+    .default('5 * * * *')
+    .refine((s) => cron.validate(s), 'không phải biểu thức cron hợp lệ'),
+  REPORT_DRAFT_DAYS_BEFORE: z.coerce.number().int().min(0).max(120).default(14),
+  REPORT_TARGETS_FILE: z.string().default(fileURLToPath(new URL('../config/report-targets.json', import.meta.url))),
+  REPORT_CHART_FONT: z.string().default('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
+  REPORT_ISSUER_NAME: z.string().default('Sở Khoa học và Công nghệ'),
+  REPORT_ISSUER_CODE: z.string().regex(/^[A-ZĐ0-9-]{1,20}$/, 'chữ in hoa, số hoặc "-"').default('SKHCN'),
 });
 
 export interface Config {
@@ -40,6 +50,14 @@ export interface Config {
   provinceName: string;
   timeZone: string;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  reports: {
+    schedule: string;
+    draftDaysBefore: number;
+    targetsFile: string;
+    chartFont: string;
+    issuerName: string;
+    issuerCode: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +85,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provinceName: c.PROVINCE_NAME,
     timeZone: c.TZ,
     logLevel: c.LOG_LEVEL,
+    reports: {
+      schedule: c.REPORT_SCHEDULE,
+      draftDaysBefore: c.REPORT_DRAFT_DAYS_BEFORE,
+      targetsFile: path.resolve(c.REPORT_TARGETS_FILE),
+      chartFont: c.REPORT_CHART_FONT,
+      issuerName: c.REPORT_ISSUER_NAME,
+      issuerCode: c.REPORT_ISSUER_CODE,
+    },
   };
 }

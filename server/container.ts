@@ -12,6 +12,7 @@ import { SubmissionService } from './submissions/submissions.service.js';
 import { ScoringService } from './scoring/scoring.service.js';
 import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
+import { ReportArchiveService } from './reporting/report-archive.service.js';
 import { UserService } from './users/users.service.js';
 
 export interface Services {
@@ -27,6 +28,7 @@ export interface Services {
   scoring: ScoringService;
   rankings: RankingsService;
   reporting: ReportingService;
+  reportArchive: ReportArchiveService;
 }
 
 export const CODE_VERSION: string = (
@@ -50,6 +52,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   });
   const rankings = new RankingsService(db, { periods, frameworks, scoring, agencies });
   const users = new UserService(db, agencies);
+  const reporting = new ReportingService(db, config, { rankings, frameworks, submissions, periods, scoring });
   return {
     db,
     config,
@@ -62,6 +65,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     submissions,
     scoring,
     rankings,
-    reporting: new ReportingService(config, { rankings, frameworks, submissions }),
+    reporting,
+    reportArchive: new ReportArchiveService(db, config, { reporting, periods, scoring, now }),
   };
 }

@@ -36,6 +36,9 @@ const RULES = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  /** Scorecards (phiếu điểm) and the archive list: the Department and leaders all, an agency its own. */
+  'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
+  'reports.generate': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

@@ -15,6 +15,8 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
+  'reports.generate': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;
