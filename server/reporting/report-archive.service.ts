@@ -168,31 +168,31 @@ export class ReportArchiveService {
     return today >= from && today <= period.dueOn;
   }
 
-  /** One pass of the report job over every period. */
-  async runJob(): Promise<JobOutcome[]> {
+  /** One pass of the report job over every period (scorecards: false archives the provincial reports only). */
+  async runJob(opts: { scorecards?: boolean } = {}): Promise<JobOutcome[]> {
     const out: JobOutcome[] = [];
     const today = this.deps.periods.today();
     for (const period of await this.deps.periods.list()) {
       const published = await this.deps.scoring.latestRun(period.id, true);
       if (published?.publication) {
-        out.push(await this.claimed(`final:${published.publication.id}`, period, 'final'));
+        out.push(await this.claimed(`final:${published.publication.id}`, period, 'final', opts));
       } else if (this.draftDue(period, today)) {
         if (!(await this.deps.scoring.latestRun(period.id, false))) {
           out.push({ period: period.code, stage: 'draft', status: 'no-run' });
           continue;
         }
-        out.push(await this.claimed(`draft:${period.id}`, period, 'draft'));
+        out.push(await this.claimed(`draft:${period.id}`, period, 'draft', opts));
       }
     }
     return out;
   }
 
-  private async claimed(key: string, period: PeriodRow, stage: 'draft' | 'final'): Promise<JobOutcome> {
+  private async claimed(key: string, period: PeriodRow, stage: 'draft' | 'final', opts: { scorecards?: boolean }): Promise<JobOutcome> {
     const now = this.deps.now();
     const claim = await this.db.transaction((trx) => repo.claimJob(trx, key, now, new Date(now.getTime() - STALE_CLAIM_MS)));
     if (claim !== 'claimed') return { period: period.code, stage, status: claim };
     try {
-      const ids = await this.generate(JOB_ACTOR, period.id, 'schedule');
+      const ids = await this.generate(JOB_ACTOR, period.id, 'schedule', opts);
       await repo.finishJob(this.db, key, this.deps.now());
       return { period: period.code, stage, status: 'generated', files: ids.length };
     } catch (err) {
