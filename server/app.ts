@@ -111,6 +111,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           directory: can(actor, 'directory.manage'),
           appeals: can(actor, 'appeal.read'),
           security: can(actor, 'security.manage'),
+          reports: can(actor, 'scorecards.read'),
         }
       : null;
     res.locals.path = req.path;

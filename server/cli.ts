@@ -20,8 +20,11 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
   seed-demo                     nạp tỉnh mẫu vào cơ sở dữ liệu trống
   compute [--period MÃ] [--force]
                                 tính chỉ số (mọi kỳ, hoặc một kỳ); bỏ qua kỳ không đổi số liệu trừ khi --force
-  report --period MÃ [--format xlsx|html] [--out TỆP]
-                                xuất báo cáo tỉnh của kỳ (bản công bố mới nhất, hoặc bản dự thảo)
+  report --period MÃ [--format xlsx|html] [--agency MÃ_ĐƠN_VỊ] [--out TỆP] [--archive]
+                                xuất báo cáo tỉnh của kỳ (bản công bố mới nhất, hoặc bản dự thảo), hoặc phiếu
+                                điểm của một đơn vị (--agency); --archive tạo lại và lưu trữ báo cáo của kỳ
+                                (cả hai định dạng, kèm phiếu điểm nếu kỳ đã công bố) vào DATA_DIR/reports
+  report-job                    chạy một lượt việc tạo báo cáo theo lịch (dự thảo trước hạn, bản chính thức)
   user add --username TÊN --name "HỌ TÊN" --role VAI_TRÒ [--agency MÃ_ĐƠN_VỊ] [--email EMAIL]
                                 tạo người dùng; mật khẩu đọc từ biến DTI_PASSWORD
                                 vai trò: ${ROLES.join(', ')}
@@ -85,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
       values: { type: 'string' },
       agencies: { type: 'string' },
       kind: { type: 'string' },
+      archive: { type: 'boolean', default: false },
     },
   });
   // Test-only: `DTI_TEST_PAUSE_AT=report-write` makes `dti report` stop after writing its temporary file and before
@@ -168,7 +172,19 @@ export async function main(argv: string[]): Promise<number> {
         const p = await periodByCode(s, values.period);
         const format = values.format === 'html' ? 'html' : values.format === 'xlsx' ? 'xlsx' : null;
         if (!format) throw new AppError('validation', '--format phải là xlsx hoặc html.');
-        const file = await s.reporting.build(CLI_ACTOR, p.id, format);
+        if (values.archive) {
+          const ids = await s.reportArchive.generate(CLI_ACTOR, p.id, 'cli');
+          console.log(`Đã lưu trữ ${ids.length} tệp báo cáo của kỳ ${p.code} vào ${path.join(config.dataDir, 'reports')}`);
+          return 0;
+        }
+        let file;
+        if (values.agency) {
+          const agency = await s.agencies.findByCode(values.agency);
+          if (!agency) throw new AppError('not_found', `Không có đơn vị mã ${values.agency}.`);
+          file = await s.reporting.buildScorecard(CLI_ACTOR, p.id, agency.id, format);
+        } else {
+          file = await s.reporting.build(CLI_ACTOR, p.id, format);
+        }
         const out = path.resolve(values.out ?? file.fileName);
         // Written aside and renamed: a run killed half-way leaves the previous report as it was.
         const tmp = `${out}.${process.pid}.tmp`;
@@ -180,6 +196,13 @@ export async function main(argv: string[]): Promise<number> {
           fs.rmSync(tmp, { force: true });
         }
         console.log(`Đã ghi ${out}`);
+        return 0;
+      });
+    case 'report-job':
+      return withServices(config, async (s) => {
+        for (const r of await s.reportArchive.runJob()) {
+          console.log(`${r.period} (${r.stage === 'final' ? 'chính thức' : 'dự thảo'}): ${r.status}${r.files ? `, ${r.files} tệp` : ''}`);
+        }
         return 0;
       });
     case 'user': {

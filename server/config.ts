@@ -1,5 +1,6 @@
 // The only reader of process.env. Read once, validated, and the app refuses to start on a bad value.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import cron from 'node-cron';
 
@@ -55,6 +56,15 @@ const schema = z.object({
   LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(15),
   DB_APPLICATION_NAME: z.string().min(1).max(60).default('dti-platform'),
+  REPORT_SCHEDULE: z
+    .string()
+    .default('5 * * * *')
+    .refine((s) => cron.validate(s), 'không phải biểu thức cron hợp lệ'),
+  REPORT_DRAFT_DAYS_BEFORE: z.coerce.number().int().min(0).max(120).default(14),
+  REPORT_TARGETS_FILE: z.string().default(fileURLToPath(new URL('../config/report-targets.json', import.meta.url))),
+  REPORT_CHART_FONT: z.string().default('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
+  REPORT_ISSUER_NAME: z.string().default('Sở Khoa học và Công nghệ'),
+  REPORT_ISSUER_CODE: z.string().regex(/^[A-ZĐ0-9-]{1,20}$/, 'chữ in hoa, số hoặc "-"').default('SKHCN'),
 });
 
 export interface Config {
@@ -92,6 +102,14 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** application_name of the PostgreSQL connections (to tell instances apart in pg_stat_activity). */
   dbApplicationName: string;
+  reports: {
+    schedule: string;
+    draftDaysBefore: number;
+    targetsFile: string;
+    chartFont: string;
+    issuerName: string;
+    issuerCode: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -135,5 +153,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     login: { maxFailures: c.LOGIN_MAX_FAILURES, lockMinutes: c.LOGIN_LOCK_MINUTES, ipMaxFailures: c.LOGIN_IP_MAX_FAILURES },
     shutdownGraceSeconds: c.SHUTDOWN_GRACE_SECONDS,
     dbApplicationName: c.DB_APPLICATION_NAME,
+    reports: {
+      schedule: c.REPORT_SCHEDULE,
+      draftDaysBefore: c.REPORT_DRAFT_DAYS_BEFORE,
+      targetsFile: path.resolve(c.REPORT_TARGETS_FILE),
+      chartFont: c.REPORT_CHART_FONT,
+      issuerName: c.REPORT_ISSUER_NAME,
+      issuerCode: c.REPORT_ISSUER_CODE,
+    },
   };
 }

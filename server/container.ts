@@ -13,6 +13,7 @@ import { SubmissionService } from './submissions/submissions.service.js';
 import { ScoringService } from './scoring/scoring.service.js';
 import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
+import { ReportArchiveService } from './reporting/report-archive.service.js';
 import { UserService } from './users/users.service.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
 import { FileStore } from './files/file-store.js';
@@ -55,6 +56,7 @@ export interface Services {
   reminders: ReminderService;
   tokens: ApiTokenService;
   api: ApiService;
+  reportArchive: ReportArchiveService;
 }
 
 export const CODE_VERSION: string = (
@@ -92,6 +94,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   const agencyAdmin = new AgencyAdminService(db, { audit, today: () => periods.today() });
   const userAdmin = new UserAdminService(db, { agencies, audit, auth });
   const runComparison = new RunComparisonService(db, { periods, frameworks, scoring });
+  const reporting = new ReportingService(db, config, { rankings, frameworks, submissions, periods, scoring });
   return {
     db,
     config,
@@ -104,7 +107,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     submissions,
     scoring,
     rankings,
-    reporting: new ReportingService(config, { rankings, frameworks, submissions }),
+    reporting,
     dashboard: new DashboardService(db, { periods }),
     evidenceFiles: new EvidenceFileService(db, { submissions, frameworks, audit, store, maxBytes: config.uploadMaxBytes }),
     workbooks: new SubmissionWorkbookService({ submissions, limits: config.workbookLimits }),
@@ -138,5 +141,6 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     }),
     tokens: new ApiTokenService(db, { agencies, audit, now }),
     api: new ApiService({ periods, agencies, submissions, rankings, scoring }),
+    reportArchive: new ReportArchiveService(db, config, { reporting, periods, scoring, now }),
   };
 }

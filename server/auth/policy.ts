@@ -54,6 +54,9 @@ const RULES = {
   'appeal.decide': { admin: 'all' },
   /** API tokens and other users' sessions. */
   'security.manage': { admin: 'all' },
+  /** Scorecards (phiếu điểm) and the archive list: the Department and leaders all, an agency its own. */
+  'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
+  'reports.generate': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

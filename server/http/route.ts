@@ -68,6 +68,7 @@ export const NOTICES: Record<string, string> = {
   unchanged: 'Số liệu không thay đổi kể từ lần tính trước; kết quả giữ nguyên.',
   busy: 'Một lần tính khác đang chạy; vui lòng thử lại sau ít phút.',
   published: 'Đã công bố kết quả.',
+  'reports-generated': 'Đã tạo lại và lưu trữ báo cáo của kỳ.',
 };
 
 export function noticeOf(req: Request): string | undefined {

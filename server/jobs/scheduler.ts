@@ -68,6 +68,25 @@ export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void
       { timezone: s.config.timeZone, noOverlap: true, name: 'mail-outbox' },
     ),
   );
+  // Reports: a draft ahead of each due date (REPORT_DRAFT_DAYS_BEFORE) and the final reports once a period is
+  // published; the archive service claims each piece of work under an advisory lock, so it runs once across instances.
+  tasks.push(
+    cron.schedule(
+      s.config.reports.schedule,
+      () => {
+        track(
+          s.reportArchive
+          .runJob()
+          .then((r) => {
+            const done = r.filter((x) => x.status === 'generated');
+            if (done.length) log.info(`Đã tạo báo cáo: ${done.map((x) => `${x.period} (${x.stage})`).join(', ')}`);
+          })
+          .catch((err) => log.error('Tạo báo cáo theo lịch thất bại', err)),
+        );
+      },
+      { timezone: s.config.timeZone, noOverlap: true, name: 'report-archive' },
+    ),
+  );
   tasks.push(
     cron.schedule('17 3 * * *', () => void s.auth.purgeExpired().catch((e) => log.error('Dọn phiên hết hạn', e)), {
       timezone: s.config.timeZone,

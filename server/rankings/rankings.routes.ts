@@ -58,12 +58,14 @@ export function rankingsRoutes(s: Services): Route[] {
       access: 'rankings.read',
       handler: async (req, res) => {
         const actor = actorOf(res);
-        const card = await s.rankings.scorecard(actor, idParam(req, 'periodId'), idParam(req, 'agencyId'));
+        const agencyId = idParam(req, 'agencyId');
+        const card = await s.rankings.scorecard(actor, idParam(req, 'periodId'), agencyId);
         res.send(
           renderPage('rankings/scorecard', {
             ...res.locals,
             title: card ? `Phiếu điểm — ${card.agency.name}` : 'Phiếu điểm',
             card,
+            canDownload: can(actor, 'scorecards.read', agencyId),
           }),
         );
       },

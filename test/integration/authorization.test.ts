@@ -31,6 +31,8 @@ interface Ids {
   snvAgency: number;
   openCode: string;
   publishedCode: string;
+  /** Sở Nội vụ's archived scorecard of the published period. */
+  snvScorecardFile: number;
 }
 
 interface RouteCase {
@@ -268,6 +270,54 @@ const ROUTES: RouteCase[] = [
   { method: 'post', pattern: '/admin/users/:id/password', path: () => '/admin/users/1/password', body: () => ({ password: 'ngan' }), allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
   { method: 'get', pattern: '/admin/import', path: () => '/admin/import', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
   { method: 'post', pattern: '/admin/import', path: () => '/admin/import', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    method: 'get',
+    pattern: '/reports/:periodId/bao-cao',
+    path: (ids) => `/reports/${ids.published}/bao-cao`,
+    allowed: ['reviewer', 'admin', 'leader'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('/static/vendor/chart.umd.js');
+    },
+  },
+  {
+    // The demo reporter's and head's own agency: they may read its scorecard.
+    method: 'get',
+    pattern: '/reports/:periodId/agencies/:agencyId/phieu-diem.:format',
+    path: (ids) => `/reports/${ids.published}/agencies/${ids.snvAgency}/phieu-diem.html`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('PHIẾU ĐIỂM');
+      expect(r.text).to.include('Sở Nội vụ');
+    },
+  },
+  {
+    method: 'get',
+    pattern: '/reports/:periodId/agencies/:agencyId/phieu-diem',
+    path: (ids) => `/reports/${ids.published}/agencies/${ids.snvAgency}/phieu-diem`,
+    allowed: ALL,
+    expect: (r) => expect(r.status).to.equal(200),
+  },
+  { method: 'get', pattern: '/reports', path: () => '/reports', allowed: ALL, expect: (r) => expect(r.status).to.equal(200) },
+  {
+    method: 'get',
+    pattern: '/reports/archive/:id',
+    path: (ids) => `/reports/archive/${ids.snvScorecardFile}`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.headers['content-disposition']).to.include('phieu-diem-');
+    },
+  },
+  {
+    // Regenerating archives new files (not in the fingerprint) and changes no data.
+    method: 'post',
+    pattern: '/reports/:periodId/regenerate',
+    path: (ids) => `/reports/${ids.published}/regenerate`,
+    allowed: ['admin'],
+    expect: (r) => expect(r.headers.location).to.equal('/reports?msg=reports-generated'),
+  },
 ];
 
 // Issue 6: security screens and the JSON API.
@@ -371,7 +421,13 @@ describe('authorisation of every route', function () {
       snvAgency: await agencyId(db, 'SNV'),
       openCode: 'DTI-SO-2026-N',
       publishedCode: 'DTI-SO-2025-N',
+      snvScorecardFile: 0,
     };
+    const cli = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin' as const, agencyId: null };
+    await t.services.reportArchive.generate(cli, ids.published, 'cli');
+    ids.snvScorecardFile = Number(
+      (await db('report_archive').where({ kind: 'scorecard', agency_id: ids.snvAgency, format: 'html' }).first('id'))!.id,
+    );
     for (const role of ROLES) clients.set(role, await Client.login(t.app, USER_OF[role]));
   });
 
@@ -606,6 +662,30 @@ describe('authorisation of every route', function () {
 
     it('when the reporter of Sở Tài chính downloads Sở Nội vụ\'s workbook, then 403', async () => {
       const res = await stc.get(`/submissions/${ids.snv}/workbook.xlsx`);
+      expect(res.status).to.equal(403);
+    });
+
+    it('when the reporter of Sở Tài chính opens Sở Nội vụ\'s scorecard, then 403 in every form and nothing is shown', async () => {
+      for (const suffix of ['.xlsx', '.html', '']) {
+        const res = await stc.get(`/reports/${ids.published}/agencies/${ids.snvAgency}/phieu-diem${suffix}`);
+        expect(res.status, suffix).to.equal(403);
+        expect(res.text).to.not.include('PHIẾU ĐIỂM');
+      }
+      const archived = await stc.get(`/reports/archive/${ids.snvScorecardFile}`);
+      expect(archived.status).to.equal(403);
+    });
+
+    it('when the reporter of Sở Tài chính lists the archive, then only its own scorecards are listed', async () => {
+      const res = await stc.get('/reports');
+      expect(res.status).to.equal(200);
+      expect(res.text).to.include('Phiếu điểm: Sở Tài chính');
+      expect(res.text).to.not.include('Phiếu điểm: Sở Nội vụ');
+      expect(res.text).to.not.include('<th scope="row">Báo cáo tỉnh</th>');
+    });
+
+    it('when a reporter downloads an archived provincial report, then 403', async () => {
+      const province = await t.services.db('report_archive').where({ kind: 'province' }).first('id');
+      const res = await clients.get('reporter')!.get(`/reports/archive/${province!.id}`);
       expect(res.status).to.equal(403);
     });
 

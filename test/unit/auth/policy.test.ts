@@ -26,6 +26,8 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'appeal.file': { head: 'own' },
   'appeal.decide': { admin: 'all' },
   'security.manage': { admin: 'all' },
+  'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
+  'reports.generate': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;
