@@ -419,6 +419,7 @@ export class SubmissionService {
           reason: summary,
         },
       ]);
+      await this.deps.events?.transitioned(trx, { actor, submission: s, action: 'submission.return', to, reason: summary });
     });
   }
 

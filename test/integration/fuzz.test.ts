@@ -137,6 +137,9 @@ describe('fuzzing every form and JSON endpoint', function () {
       periodCode: 'DTI-SO-2026-N',
       agencyCode: 'SNV',
       format: 'html',
+      // Unknown ids and days: an allowed request is refused as not found and changes nothing.
+      exceptionId: '999999',
+      day: '2026-03-03',
     };
   });
   after(async () => t?.close());

@@ -66,7 +66,7 @@ export async function startBrowserApp(arrange?: (t: TestApp) => Promise<void>): 
       await page.waitForURL((url) => !url.pathname.startsWith('/login'));
     },
     async logout() {
-      await page.getByRole('button', { name: 'Đăng xuất' }).click();
+      await page.getByRole('button', { name: 'Đăng xuất', exact: true }).click();
       await page.waitForURL('**/login');
     },
     async close() {

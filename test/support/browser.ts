@@ -56,7 +56,7 @@ export async function openBrowser(app: Express): Promise<BrowserSession> {
       await page.waitForURL((url) => !url.pathname.startsWith('/login'));
     },
     async logout() {
-      await page.getByRole('button', { name: 'Đăng xuất' }).click();
+      await page.getByRole('button', { name: 'Đăng xuất', exact: true }).click();
       await page.waitForURL('**/login');
     },
     async close() {
