@@ -51,6 +51,8 @@ export interface SubmissionForm {
   totals: { selfPoints: number; points: number; max: number };
   entryOpen: boolean;
   entry: EntryStatus;
+  /** The last day a report counts as on time (due date on a working day, plus the grace). */
+  deadline: string;
   /** The latest return (overall note and reasons per indicator), if the report was ever returned. */
   lastReturn: repo.ReturnRow | null;
 }
@@ -133,6 +135,7 @@ export class SubmissionService {
     const evidence = await repo.evidenceOf(this.db, id);
     const lastReturn = (await repo.returnsOf(this.db, id))[0] ?? null;
     const entry = await this.deps.periods.entryStatus(period, agency.id);
+    const { deadline } = await this.deps.periods.deadlineOf(period);
     const prevPeriod = await this.deps.periods.previous(period);
     const prevSubmission = prevPeriod && (await repo.findSubmission(this.db, agency.id, prevPeriod.id));
     const prevValues =
@@ -185,6 +188,7 @@ export class SubmissionService {
       },
       entryOpen: entry.open,
       entry,
+      deadline,
       lastReturn,
     };
   }
