@@ -541,8 +541,8 @@ export class SubmissionService {
     const id = await repo.insertSubmission(trx, sub.agencyId, sub.periodId, {
       state: sub.state,
       returnReason: sub.returnReason ?? null,
-      submittedAt: sub.state === 'draft' ? null : new Date(),
-      reviewedAt: reviewed ? new Date() : null,
+      submittedAt: sub.state === 'draft' ? null : this.now(),
+      reviewedAt: reviewed ? this.now() : null,
     });
     const nodeId = (code: string): number => {
       const n = nodeIds.get(code);
