@@ -62,12 +62,8 @@ export function parseDay(raw: string): string | null {
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d ? iso : null;
 }
 
-export interface PeriodSchedule {
-  dataFrom: string;
-  dataTo: string;
-  opensOn: string;
-  dueOn: string;
-  closesOn: string;
+export interface PeriodSchedule extends PeriodDates {
+  /** Working days after the due date still counted on time. */
   graceDays: number;
 }
 

@@ -1,20 +1,14 @@
 import type { Knex } from 'knex';
 import type { PeriodKind } from '../frameworks/framework.types.js';
+import type { PeriodSchedule } from './period-calendar.js';
 
-export interface PeriodRow {
+export interface PeriodRow extends PeriodSchedule {
   id: number;
   frameworkId: number;
   code: string;
   name: string;
   kind: PeriodKind;
   year: number;
-  dataFrom: string;
-  dataTo: string;
-  opensOn: string;
-  dueOn: string;
-  closesOn: string;
-  /** Working days after the due date still counted on time. */
-  graceDays: number;
 }
 
 const toPeriod = (r: Record<string, unknown>): PeriodRow => ({

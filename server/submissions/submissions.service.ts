@@ -51,6 +51,8 @@ export interface SubmissionForm {
   totals: { selfPoints: number; points: number; max: number };
   entryOpen: boolean;
   entry: EntryStatus;
+  /** The last day a report counts as on time (due date on a working day, plus the grace). */
+  deadline: string;
   /** The latest return (overall note and reasons per indicator), if the report was ever returned. */
   lastReturn: repo.ReturnRow | null;
 }
@@ -135,6 +137,7 @@ export class SubmissionService {
     const evidence = await repo.evidenceOf(this.db, id);
     const lastReturn = (await repo.returnsOf(this.db, id))[0] ?? null;
     const entry = await this.deps.periods.entryStatus(period, agency.id);
+    const { deadline } = await this.deps.periods.deadlineOf(period);
     const prevPeriod = await this.deps.periods.previous(period);
     const prevSubmission = prevPeriod && (await repo.findSubmission(this.db, agency.id, prevPeriod.id));
     const prevValues =
@@ -187,6 +190,7 @@ export class SubmissionService {
       },
       entryOpen: entry.open,
       entry,
+      deadline,
       lastReturn,
     };
   }
@@ -551,8 +555,8 @@ export class SubmissionService {
     const id = await repo.insertSubmission(trx, sub.agencyId, sub.periodId, {
       state: sub.state,
       returnReason: sub.returnReason ?? null,
-      submittedAt: sub.state === 'draft' ? null : new Date(),
-      reviewedAt: reviewed ? new Date() : null,
+      submittedAt: sub.state === 'draft' ? null : this.now(),
+      reviewedAt: reviewed ? this.now() : null,
     });
     const nodeId = (code: string): number => {
       const n = nodeIds.get(code);
