@@ -54,6 +54,9 @@ function* walk(dir: string, base = dir): Generator<string> {
 
 const refuse = (message: string): AppError => new AppError('validation', message);
 
+/** Tables whose rows migrations write, so a freshly migrated database already has some. */
+const SEEDED_BY_MIGRATIONS = new Set(['calendar_days']);
+
 export class BackupService {
   constructor(
     private readonly db: Knex,
@@ -147,7 +150,9 @@ export class BackupService {
       const counts: Record<string, number> = {};
       let files = 0;
       const audit = await this.db.transaction(async (trx) => {
-        if (!empty) await repo.truncate(trx, tables);
+        // Always cleared: even an "empty" database holds the reference rows its migrations seed (the holiday
+        // calendar), which the backup brings back as they were.
+        await repo.truncate(trx, tables);
         for (const expected of header.tables) {
           const t = JSON.parse(await next()) as { table: string; rows: number };
           if (t.table !== expected) throw refuse('Tệp sao lưu bị hỏng (thứ tự bảng không khớp).');
@@ -200,9 +205,11 @@ export class BackupService {
   }
 
   /** True when no data table has a row (a database never migrated counts as empty). */
+  /** A database nobody has used yet: no rows but the reference rows its migrations seed (the holiday calendar). */
   async isEmpty(): Promise<boolean> {
     if (!(await repo.hasMigrationsTable(this.db))) return true;
     for (const t of await repo.tablesInDependencyOrder(this.db)) {
+      if (SEEDED_BY_MIGRATIONS.has(t)) continue;
       if ((await repo.rowCount(this.db, t)) > 0) return false;
     }
     return true;
