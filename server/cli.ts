@@ -25,6 +25,9 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
   periods                       liệt kê các kỳ báo cáo
   score --framework TỆP.yaml --values TỆP.csv [--agencies TỆP.csv] [--format csv|json] [--kind annual|semiannual] [--out TỆP]
                                 tính chỉ số ngoại tuyến từ tệp, không cần cơ sở dữ liệu
+  exempt --period MÃ [--agency MÃ_ĐƠN_VỊ --node MÃ_CHỈ_SỐ (--reason "LÝ DO" | --remove)]
+                                chỉ số không áp dụng cho một đơn vị (theo phiên bản bộ chỉ số của kỳ);
+                                không có --agency: liệt kê
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -74,6 +77,10 @@ export async function main(argv: string[]): Promise<number> {
       values: { type: 'string' },
       agencies: { type: 'string' },
       kind: { type: 'string' },
+      // dti exempt
+      node: { type: 'string' },
+      reason: { type: 'string' },
+      remove: { type: 'boolean', default: false },
     },
   });
   const config = loadConfig();
@@ -147,6 +154,29 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'exempt':
+      return withServices(config, async (s) => {
+        const p = await periodByCode(s, values.period);
+        if (!values.agency) {
+          for (const e of await s.frameworks.listExemptions(CLI_ACTOR, p.frameworkId)) {
+            const agency = await s.agencies.get(e.agencyId);
+            console.log(`${agency.code.padEnd(12)} ${e.nodeCode.padEnd(12)} ${e.reason}`);
+          }
+          return 0;
+        }
+        const agency = await s.agencies.findByCode(values.agency);
+        if (!agency) throw new AppError('not_found', `Không có đơn vị mã ${values.agency}.`);
+        if (!values.node) throw new AppError('validation', 'Cần --node MÃ_CHỈ_SỐ.');
+        const target = { frameworkId: p.frameworkId, agencyId: agency.id, nodeCode: values.node };
+        if (values.remove) {
+          const removed = await s.frameworks.unexempt(CLI_ACTOR, target);
+          console.log(removed ? `Đã bỏ: ${values.node} lại áp dụng cho ${agency.name}.` : `${values.node} vốn áp dụng cho ${agency.name}.`);
+          return 0;
+        }
+        await s.frameworks.exempt(CLI_ACTOR, { ...target, reason: values.reason ?? '' });
+        console.log(`Đã ghi: ${values.node} không áp dụng cho ${agency.name} (từ lần tính sau).`);
+        return 0;
+      });
     case 'score': {
       const { runScoreCommand } = await import('./scoring/offline-score.js');
       return runScoreCommand(rest);

@@ -35,9 +35,9 @@ export const CODE_VERSION: string = (
 
 export function createServices(db: Knex, config: Config, now: () => Date = () => new Date()): Services {
   const agencies = new AgencyService(db);
-  const frameworks = new FrameworkService(db, agencies);
-  const periods = new PeriodService(db, now);
   const audit = new AuditService(db, now);
+  const frameworks = new FrameworkService(db, agencies, audit);
+  const periods = new PeriodService(db, now);
   const submissions = new SubmissionService(db, { frameworks, agencies, periods, audit });
   const scoring = new ScoringService(db, {
     agencies,

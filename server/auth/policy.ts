@@ -36,6 +36,8 @@ const RULES = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  /** Framework settings that change how agencies are scored, such as per-agency exemptions. */
+  'frameworks.manage': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

@@ -140,6 +140,51 @@ nodes:
     });
   });
 
+  describe('per-agency exemptions', () => {
+    it('when the Department exempts an agency from an indicator, then its form drops it and the next run leaves its points and max', async () => {
+      const db = t.services.db;
+      const period = await t.services.periods.get(await periodId(db, 'DTI-SO-2026-N'));
+      const snv = await agencyId(db, 'SNV');
+      const admin: Actor = { id: await userId(db, 'quantri'), username: 'quantri', fullName: 'Quản trị', role: 'admin', agencyId: null };
+      const before = await t.services.scoring.computePeriod(period.id, { trigger: 'manual', force: true });
+      if (before.status !== 'computed') throw new Error('not computed');
+      const total = async (runId: number): Promise<number> =>
+        Number((await db('run_results').where({ run_id: runId, agency_id: snv }).first('max_points')).max_points);
+
+      await t.services.frameworks.exempt(admin, { frameworkId: period.frameworkId, agencyId: snv, nodeCode: 'HDCQS.16', reason: 'Sở không tiếp nhận phản ánh, kiến nghị trực tiếp' });
+
+      const after = await t.services.scoring.computePeriod(period.id, { trigger: 'manual' });
+      expect(after.status).to.equal('computed');
+      if (after.status !== 'computed') return;
+      const row = await db('run_node_scores').where({ run_id: after.runId, agency_id: snv, node_code: 'HDCQS.16' }).first();
+      expect(row).to.include({ flag: 'not_applicable' });
+      expect(Number(row.max_points)).to.equal(0);
+      const wasCounted = Number((await db('run_node_scores').where({ run_id: before.runId, agency_id: snv, node_code: 'HDCQS.16' }).first()).max_points);
+      expect(await total(after.runId)).to.equal(await total(before.runId) - wasCounted);
+
+      const reporter = await Client.login(t.app, 'chuyenvien');
+      const sub = await db('submissions').where({ agency_id: snv, period_id: period.id }).first('id');
+      const form = await reporter.get(`/submissions/${sub.id}`);
+      expect(form.text).to.match(/<tr class="na[^"]*" id="ind-HDCQS\.16">/);
+
+      const audit = await db('audit_events').where({ action: 'exemption.set', agency_id: snv }).first();
+      expect(audit.reason).to.equal('Sở không tiếp nhận phản ánh, kiến nghị trực tiếp');
+    });
+
+    it('when someone other than the Department\'s admin exempts an agency, or names an unknown indicator, then it is refused and nothing changes', async () => {
+      const db = t.services.db;
+      const period = await t.services.periods.get(await periodId(db, 'DTI-SO-2026-N'));
+      const stc = await agencyId(db, 'STC');
+      const reviewer: Actor = { id: await userId(db, 'thamdinh'), username: 'thamdinh', fullName: 'Thẩm định', role: 'reviewer', agencyId: null };
+      const admin: Actor = { ...reviewer, id: await userId(db, 'quantri'), role: 'admin' };
+      const outcome = (p: Promise<unknown>): Promise<number | null> => p.then(() => null, (e: unknown) => (e instanceof AppError ? e.status : -1));
+      expect(await outcome(t.services.frameworks.exempt(reviewer, { frameworkId: period.frameworkId, agencyId: stc, nodeCode: 'HDCQS.16', reason: 'x' }))).to.equal(403);
+      expect(await outcome(t.services.frameworks.exempt(admin, { frameworkId: period.frameworkId, agencyId: stc, nodeCode: 'HDCQS.99', reason: 'x' }))).to.equal(400);
+      expect(await outcome(t.services.frameworks.exempt(admin, { frameworkId: period.frameworkId, agencyId: stc, nodeCode: 'HDCQS.16', reason: '  ' }))).to.equal(400);
+      expect(await db('indicator_exemptions').where({ agency_id: stc })).to.deep.equal([]);
+    });
+  });
+
   describe('rankings screen and scorecard', () => {
     let leader: Client;
     before(async () => {

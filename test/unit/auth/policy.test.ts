@@ -15,6 +15,7 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  'frameworks.manage': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;
