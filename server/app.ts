@@ -15,6 +15,7 @@ import { reviewRoutes } from './review/review.routes.js';
 import { rankingsRoutes } from './rankings/rankings.routes.js';
 import { runsRoutes } from './scoring/runs.routes.js';
 import { reportingRoutes } from './reporting/reporting.routes.js';
+import { frameworksRoutes } from './frameworks/frameworks.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +33,7 @@ export function routeTable(s: Services): Route[] {
     ...rankingsRoutes(s),
     ...runsRoutes(s),
     ...reportingRoutes(s),
+    ...frameworksRoutes(s),
   ];
 }
 

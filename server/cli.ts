@@ -26,7 +26,7 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
   score --framework TỆP.yaml --values TỆP.csv [--agencies TỆP.csv] [--format csv|json] [--kind annual|semiannual] [--out TỆP]
                                 tính chỉ số ngoại tuyến từ tệp, không cần cơ sở dữ liệu
   exempt --period MÃ [--agency MÃ_ĐƠN_VỊ --node MÃ_CHỈ_SỐ (--reason "LÝ DO" | --remove)]
-                                chỉ số không áp dụng cho một đơn vị (theo phiên bản bộ chỉ số của kỳ);
+                                chỉ số không áp dụng cho một đơn vị trong kỳ;
                                 không có --agency: liệt kê
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
@@ -158,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
       return withServices(config, async (s) => {
         const p = await periodByCode(s, values.period);
         if (!values.agency) {
-          for (const e of await s.frameworks.listExemptions(CLI_ACTOR, p.frameworkId)) {
+          for (const e of await s.frameworks.listExemptions(CLI_ACTOR, p.id)) {
             const agency = await s.agencies.get(e.agencyId);
             console.log(`${agency.code.padEnd(12)} ${e.nodeCode.padEnd(12)} ${e.reason}`);
           }
@@ -167,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
         const agency = await s.agencies.findByCode(values.agency);
         if (!agency) throw new AppError('not_found', `Không có đơn vị mã ${values.agency}.`);
         if (!values.node) throw new AppError('validation', 'Cần --node MÃ_CHỈ_SỐ.');
-        const target = { frameworkId: p.frameworkId, agencyId: agency.id, nodeCode: values.node };
+        const target = { period: p, agencyId: agency.id, nodeCode: values.node };
         if (values.remove) {
           const removed = await s.frameworks.unexempt(CLI_ACTOR, target);
           console.log(removed ? `Đã bỏ: ${values.node} lại áp dụng cho ${agency.name}.` : `${values.node} vốn áp dụng cho ${agency.name}.`);

@@ -84,31 +84,31 @@ export async function nodeIds(db: Knex, frameworkId: number): Promise<Map<string
 }
 
 export interface ExemptionRow {
-  frameworkId: number;
+  periodId: number;
   agencyId: number;
   nodeCode: string;
   reason: string;
 }
 
-/** The framework version's per-agency exemptions, optionally of one agency. */
-export async function exemptionsOf(db: Knex, frameworkId: number, agencyId?: number): Promise<ExemptionRow[]> {
-  const q = db('indicator_exemptions').where({ framework_id: frameworkId });
+/** A period's per-agency exemptions, optionally of one agency. */
+export async function exemptionsOf(db: Knex, periodId: number, agencyId?: number): Promise<ExemptionRow[]> {
+  const q = db('indicator_exemptions').where({ period_id: periodId });
   if (agencyId !== undefined) q.andWhere({ agency_id: agencyId });
-  const rows = await q.orderBy(['agency_id', 'node_code']).select('framework_id', 'agency_id', 'node_code', 'reason');
-  return rows.map((r) => ({ frameworkId: r.framework_id, agencyId: r.agency_id, nodeCode: r.node_code, reason: r.reason }));
+  const rows = await q.orderBy(['agency_id', 'node_code']).select('period_id', 'agency_id', 'node_code', 'reason');
+  return rows.map((r) => ({ periodId: r.period_id, agencyId: r.agency_id, nodeCode: r.node_code, reason: r.reason }));
 }
 
 /** Inserts or replaces the reason of an exemption; returns the previous one, if any. */
 export async function upsertExemption(trx: Knex.Transaction, row: ExemptionRow, decidedBy: number | null): Promise<ExemptionRow | undefined> {
-  const [before] = await exemptionsOf(trx, row.frameworkId, row.agencyId).then((list) => list.filter((e) => e.nodeCode === row.nodeCode));
+  const [before] = await exemptionsOf(trx, row.periodId, row.agencyId).then((list) => list.filter((e) => e.nodeCode === row.nodeCode));
   await trx('indicator_exemptions')
-    .insert({ framework_id: row.frameworkId, agency_id: row.agencyId, node_code: row.nodeCode, reason: row.reason, decided_by: decidedBy })
-    .onConflict(['framework_id', 'agency_id', 'node_code'])
+    .insert({ period_id: row.periodId, agency_id: row.agencyId, node_code: row.nodeCode, reason: row.reason, decided_by: decidedBy })
+    .onConflict(['period_id', 'agency_id', 'node_code'])
     .merge(['reason', 'decided_by', 'decided_at']);
   return before;
 }
 
-export async function deleteExemption(trx: Knex.Transaction, frameworkId: number, agencyId: number, nodeCode: string): Promise<boolean> {
-  const n = await trx('indicator_exemptions').where({ framework_id: frameworkId, agency_id: agencyId, node_code: nodeCode }).delete();
+export async function deleteExemption(trx: Knex.Transaction, periodId: number, agencyId: number, nodeCode: string): Promise<boolean> {
+  const n = await trx('indicator_exemptions').where({ period_id: periodId, agency_id: agencyId, node_code: nodeCode }).delete();
   return n > 0;
 }

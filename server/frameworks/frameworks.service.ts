@@ -56,10 +56,10 @@ export class FrameworkService {
     return repo.nodeIds(db, frameworkId);
   }
 
-  /** Per-agency exemptions of a framework version: agency id → codes of the nodes that do not apply to it. */
-  async exemptions(frameworkId: number, db: Knex = this.db): Promise<Map<number, string[]>> {
+  /** A period's per-agency exemptions: agency id → codes of the nodes that do not apply to it. */
+  async exemptions(periodId: number, db: Knex = this.db): Promise<Map<number, string[]>> {
     const out = new Map<number, string[]>();
-    for (const e of await repo.exemptionsOf(db, frameworkId)) {
+    for (const e of await repo.exemptionsOf(db, periodId)) {
       const list = out.get(e.agencyId) ?? [];
       list.push(e.nodeCode);
       out.set(e.agencyId, list);
@@ -67,23 +67,24 @@ export class FrameworkService {
     return out;
   }
 
-  /** Codes of the nodes that do not apply to one agency under a framework version. */
-  async exemptCodes(frameworkId: number, agencyId: number, db: Knex = this.db): Promise<Set<string>> {
-    return new Set((await repo.exemptionsOf(db, frameworkId, agencyId)).map((e) => e.nodeCode));
+  /** Codes of the nodes that do not apply to one agency in a period. */
+  async exemptCodes(periodId: number, agencyId: number, db: Knex = this.db): Promise<Set<string>> {
+    return new Set((await repo.exemptionsOf(db, periodId, agencyId)).map((e) => e.nodeCode));
   }
 
-  listExemptions(actor: Actor, frameworkId: number): Promise<repo.ExemptionRow[]> {
+  listExemptions(actor: Actor, periodId: number): Promise<repo.ExemptionRow[]> {
     authorize(actor, 'frameworks.manage');
-    return repo.exemptionsOf(this.db, frameworkId);
+    return repo.exemptionsOf(this.db, periodId);
   }
 
   /**
-   * Decides that a node (an indicator or a whole index node) does not apply to an agency: it leaves both the
-   * agency's points and its max from the next run on, and leaves its report form. The reason is kept and audited.
+   * Decides that a node (an indicator or a whole index node of the period's framework version) does not apply to
+   * an agency in a period: it leaves both the agency's points and its max from the next run on, and leaves its
+   * report form. The reason is kept and audited.
    */
-  async exempt(actor: Actor, input: { frameworkId: number; agencyId: number; nodeCode: string; reason: string }): Promise<void> {
+  async exempt(actor: Actor, input: ExemptionTarget & { reason: string }): Promise<void> {
     authorize(actor, 'frameworks.manage');
-    const fw = await this.get(input.frameworkId);
+    const fw = await this.get(input.period.frameworkId);
     const reason = input.reason.trim();
     if (!hasNode(fw.definition.nodes, input.nodeCode)) {
       throw validationError(`Bộ chỉ số ${fw.code} phiên bản ${fw.version} không có chỉ số ${input.nodeCode}.`);
@@ -95,26 +96,34 @@ export class FrameworkService {
       throw validationError(`Đơn vị ${agency.name} không thuộc khối đánh giá theo bộ chỉ số ${fw.code}.`);
     }
     await this.db.transaction(async (trx) => {
-      const row = { frameworkId: fw.id, agencyId: agency.id, nodeCode: input.nodeCode, reason };
+      const row = { periodId: input.period.id, agencyId: agency.id, nodeCode: input.nodeCode, reason };
       const before = await repo.upsertExemption(trx, row, actor.id > 0 ? actor.id : null);
       await this.audit.record(trx, auditActor(actor), [
-        { action: 'exemption.set', entity: 'framework', entityId: fw.id, agencyId: agency.id, before: before ?? null, after: row, reason },
+        { action: 'exemption.set', entity: 'period', entityId: input.period.id, agencyId: agency.id, before: before ?? null, after: row, reason },
       ]);
     });
   }
 
-  async unexempt(actor: Actor, input: { frameworkId: number; agencyId: number; nodeCode: string }): Promise<boolean> {
+  async unexempt(actor: Actor, input: ExemptionTarget): Promise<boolean> {
     authorize(actor, 'frameworks.manage');
+    const { period, agencyId, nodeCode } = input;
     return this.db.transaction(async (trx) => {
-      const [before] = (await repo.exemptionsOf(trx, input.frameworkId, input.agencyId)).filter((e) => e.nodeCode === input.nodeCode);
+      const [before] = (await repo.exemptionsOf(trx, period.id, agencyId)).filter((e) => e.nodeCode === nodeCode);
       if (!before) return false;
-      await repo.deleteExemption(trx, input.frameworkId, input.agencyId, input.nodeCode);
+      await repo.deleteExemption(trx, period.id, agencyId, nodeCode);
       await this.audit.record(trx, auditActor(actor), [
-        { action: 'exemption.remove', entity: 'framework', entityId: input.frameworkId, agencyId: input.agencyId, before, after: null },
+        { action: 'exemption.remove', entity: 'period', entityId: period.id, agencyId, before, after: null },
       ]);
       return true;
     });
   }
+}
+
+/** Which node, for which agency, in which period (and so which framework version). */
+export interface ExemptionTarget {
+  period: { id: number; frameworkId: number };
+  agencyId: number;
+  nodeCode: string;
 }
 
 function hasNode(nodes: readonly FrameworkNode[], code: string): boolean {

@@ -129,7 +129,7 @@ export class ScoringService {
     const notApplicable = notScoredIn(definition.nodes, period.kind);
     const formed = period.kind === 'annual' ? formedAnnually(definition.nodes) : [];
     const halves = formed.length > 0 ? await this.semiannualValues(period, trx) : new Map<number, HalfValues[]>();
-    const exemptions = await this.deps.frameworks.exemptions(period.frameworkId, trx);
+    const exemptions = await this.deps.frameworks.exemptions(period.id, trx);
     return agencies.map((a) => {
       const values = byAgency.get(a.id) ?? {};
       // Carry-forward also reaches indicators an agency left out entirely this period.

@@ -111,7 +111,7 @@ export class SubmissionService {
       fw.definition.nodes,
       (await this.deps.agencies.groupCodeOf(agency)) ?? '',
       period.kind,
-      await this.deps.frameworks.exemptCodes(period.frameworkId, agency.id),
+      await this.deps.frameworks.exemptCodes(period.id, agency.id),
     );
     const values = await repo.valuesOf(this.db, id);
     const evidence = await repo.evidenceOf(this.db, id);
@@ -281,7 +281,7 @@ export class SubmissionService {
     if (!this.deps.periods.isOpen(period)) throw forbidden(EDIT_CLOSED);
     const agency = await this.deps.agencies.get(s.agencyId);
     const { def, list } = await this.indicators(period);
-    const exempt = await this.deps.frameworks.exemptCodes(period.frameworkId, agency.id);
+    const exempt = await this.deps.frameworks.exemptCodes(period.id, agency.id);
     const codes = applicableIndicatorCodes(def.nodes, (await this.deps.agencies.groupCodeOf(agency)) ?? '', period.kind, exempt);
     const applicable = list.filter((i) => codes.has(i.code));
     const values = await repo.valuesOf(this.db, id);
