@@ -30,6 +30,7 @@ import { appealRoutes } from './appeals/appeals.routes.js';
 import { runDiffRoutes } from './rankings/run-diff.routes.js';
 import { securityRoutes } from './auth/security.routes.js';
 import { apiRoutes } from './api/api.routes.js';
+import { frameworksRoutes } from './frameworks/frameworks.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,6 +62,7 @@ export function routeTable(s: Services): Route[] {
     ...runDiffRoutes(s),
     ...securityRoutes(s),
     ...apiRoutes(s),
+    ...frameworksRoutes(s),
   ];
 }
 

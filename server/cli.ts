@@ -36,6 +36,9 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
   audit verify                  kiểm tra chuỗi băm của nhật ký; báo sự kiện đầu tiên bị phá vỡ
   backup --out TỆP              sao lưu cơ sở dữ liệu và tệp minh chứng (DATA_DIR/files) vào một tệp
   restore TỆP [--force]         khôi phục vào cơ sở dữ liệu trống (--force: thay thế dữ liệu hiện có)
+  exempt --period MÃ [--agency MÃ_ĐƠN_VỊ --node MÃ_CHỈ_SỐ (--reason "LÝ DO" | --remove)]
+                                chỉ số không áp dụng cho một đơn vị trong kỳ;
+                                không có --agency: liệt kê
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -89,6 +92,10 @@ export async function main(argv: string[]): Promise<number> {
       agencies: { type: 'string' },
       kind: { type: 'string' },
       archive: { type: 'boolean', default: false },
+      // dti exempt
+      node: { type: 'string' },
+      reason: { type: 'string' },
+      remove: { type: 'boolean', default: false },
     },
   });
   // Test-only: `DTI_TEST_PAUSE_AT=report-write` makes `dti report` stop after writing its temporary file and before
@@ -222,6 +229,29 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'exempt':
+      return withServices(config, async (s) => {
+        const p = await periodByCode(s, values.period);
+        if (!values.agency) {
+          for (const e of await s.frameworks.listExemptions(CLI_ACTOR, p.id)) {
+            const agency = await s.agencies.get(e.agencyId);
+            console.log(`${agency.code.padEnd(12)} ${e.nodeCode.padEnd(12)} ${e.reason}`);
+          }
+          return 0;
+        }
+        const agency = await s.agencies.findByCode(values.agency);
+        if (!agency) throw new AppError('not_found', `Không có đơn vị mã ${values.agency}.`);
+        if (!values.node) throw new AppError('validation', 'Cần --node MÃ_CHỈ_SỐ.');
+        const target = { period: p, agencyId: agency.id, nodeCode: values.node };
+        if (values.remove) {
+          const removed = await s.frameworks.unexempt(CLI_ACTOR, target);
+          console.log(removed ? `Đã bỏ: ${values.node} lại áp dụng cho ${agency.name}.` : `${values.node} vốn áp dụng cho ${agency.name}.`);
+          return 0;
+        }
+        await s.frameworks.exempt(CLI_ACTOR, { ...target, reason: values.reason ?? '' });
+        console.log(`Đã ghi: ${values.node} không áp dụng cho ${agency.name} (từ lần tính sau).`);
+        return 0;
+      });
     case 'score': {
       const { runScoreCommand } = await import('./scoring/offline-score.js');
       return runScoreCommand(rest);

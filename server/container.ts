@@ -65,8 +65,8 @@ export const CODE_VERSION: string = (
 
 export function createServices(db: Knex, config: Config, now: () => Date = () => new Date()): Services {
   const agencies = new AgencyService(db);
-  const frameworks = new FrameworkService(db, agencies);
   const audit = new AuditService(db, now);
+  const frameworks = new FrameworkService(db, agencies, audit);
   const periods = new PeriodService(db, now, audit);
   const users = new UserService(db, agencies);
   const notifications = new NotificationService(db, {

@@ -57,6 +57,8 @@ const RULES = {
   /** Scorecards (phiếu điểm) and the archive list: the Department and leaders all, an agency its own. */
   'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
   'reports.generate': { admin: 'all' },
+  /** Framework settings that change how agencies are scored, such as per-agency exemptions. */
+  'frameworks.manage': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;

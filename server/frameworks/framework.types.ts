@@ -158,15 +158,21 @@ export const appliesToGroup = (node: { appliesTo?: string[] }, group: string): b
   node.appliesTo === undefined || node.appliesTo.includes(group);
 
 /**
- * Codes of the indicators an agency of the group reports in a period of the kind. A node that does not apply takes
- * its whole subtree with it, and indicators not collected in the period's kind are left out.
+ * Codes of the indicators an agency of the group reports in a period of the kind. A node that does not apply — to
+ * the group, or to the agency (`exempt`, the Department's per-agency exemptions) — takes its whole subtree with it,
+ * and indicators not collected in the period's kind are left out.
  */
-export function applicableIndicatorCodes(nodes: readonly FrameworkNode[], group: string, kind: PeriodKind): Set<string> {
+export function applicableIndicatorCodes(
+  nodes: readonly FrameworkNode[],
+  group: string,
+  kind: PeriodKind,
+  exempt: ReadonlySet<string> = new Set(),
+): Set<string> {
   const notCollected = new Set(notCollectedIn(nodes, kind));
   const out = new Set<string>();
   const walk = (list: readonly FrameworkNode[]): void => {
     for (const n of list) {
-      if (!appliesToGroup(n, group)) continue;
+      if (!appliesToGroup(n, group) || exempt.has(n.code)) continue;
       if (n.type === 'index') walk(n.children);
       else if (!notCollected.has(n.code)) out.add(n.code);
     }

@@ -69,6 +69,8 @@ export const NOTICES: Record<string, string> = {
   busy: 'Một lần tính khác đang chạy; vui lòng thử lại sau ít phút.',
   published: 'Đã công bố kết quả.',
   'reports-generated': 'Đã tạo lại và lưu trữ báo cáo của kỳ.',
+  'exemption-set': 'Đã ghi nhận chỉ số không áp dụng cho đơn vị; có hiệu lực từ lần tính sau.',
+  'exemption-removed': 'Đã bỏ quyết định; chỉ số lại áp dụng cho đơn vị từ lần tính sau.',
 };
 
 export function noticeOf(req: Request): string | undefined {

@@ -47,6 +47,7 @@ export function rankingsRoutes(s: Services): Route[] {
             canCompute: can(actor, 'runs.compute'),
             canPublish: can(actor, 'runs.publish'),
             canReports: can(actor, 'reports.read'),
+            canManage: can(actor, 'frameworks.manage'),
             notice: noticeOf(req),
           }),
         );

@@ -117,30 +117,51 @@ export function parseAgenciesCsv(text: string, file: string, fw: FrameworkDef): 
   return out;
 }
 
+/** What values.csv says per agency: the values by indicator, and the nodes that do not apply to it. */
+export interface OfflineValues {
+  values: Map<string, Record<string, IndicatorInput>>;
+  notApplicable: Map<string, string[]>;
+}
+
+/** The value that marks a node as not applicable to the agency ("không áp dụng"). */
+const NOT_APPLICABLE = new Set(['na', 'kad']);
+
 /**
  * values.csv: `agency,indicator,value[,denominator]`. A ratio's value is its numerator; a choice's value is the
  * option code; yes/no is 1/0 (or yes/no, co/khong); an appraised value is the points; an empty value is "not
- * reported" and falls to the indicator's missing-data policy. Values are checked as the entry form checks them.
+ * reported" and falls to the indicator's missing-data policy; `NA` (or `KAD`, không áp dụng) says the indicator —
+ * or the index node named in the indicator column — does not apply to the agency. Values are checked as the entry
+ * form checks them.
  */
-export function parseValuesCsv(text: string, file: string, fw: FrameworkDef, known: ReadonlySet<string> | null): Map<string, Record<string, IndicatorInput>> {
+export function parseValuesCsv(text: string, file: string, fw: FrameworkDef, known: ReadonlySet<string> | null): OfflineValues {
   const rows = readCsv(text, file, ['agency', 'indicator', 'value'], ['denominator']);
   const problems = new Problems(file);
   const byCode = new Map(indicatorsOf(fw.nodes).map((i) => [i.code, i]));
+  const nodeCodes = new Set(allNodeCodes(fw));
   const out = new Map<string, Record<string, IndicatorInput>>();
+  const notApplicable = new Map<string, string[]>();
+  const seen = new Set<string>();
   for (const { line, fields } of rows) {
     const agency = fields.agency ?? '';
-    const def = byCode.get(fields.indicator ?? '');
+    const code = fields.indicator ?? '';
+    const def = byCode.get(code);
     if (agency === '') problems.add(line, 'thiếu mã đơn vị (cột agency)');
     else if (known !== null && !known.has(agency)) problems.add(line, `đơn vị ${agency} không có trong tệp danh sách đơn vị`);
+    if (seen.has(`${agency}\u0000${code}`)) {
+      problems.add(line, `đơn vị ${agency} đã có giá trị chỉ số ${code} ở dòng trước`);
+      continue;
+    }
+    seen.add(`${agency}\u0000${code}`);
+    if (NOT_APPLICABLE.has((fields.value ?? '').toLowerCase()) && nodeCodes.has(code)) {
+      notApplicable.set(agency, [...(notApplicable.get(agency) ?? []), code]);
+      if (!out.has(agency)) out.set(agency, {});
+      continue;
+    }
     if (def === undefined) {
       problems.add(line, `chỉ số "${fields.indicator ?? ''}" không có trong bộ chỉ số ${fw.code}`);
       continue;
     }
     const values = out.get(agency) ?? {};
-    if (values[def.code] !== undefined) {
-      problems.add(line, `đơn vị ${agency} đã có giá trị chỉ số ${def.code} ở dòng trước`);
-      continue;
-    }
     const denominator = fields.denominator ?? '';
     if (def.input.kind !== 'ratio' && denominator !== '') problems.add(line, `chỉ số ${def.code} không phải tỷ lệ nên không có mẫu số`);
     const { parsed, problems: found } = parseValue(def, rawValue(def, fields.value ?? '', denominator));
@@ -149,6 +170,18 @@ export function parseValuesCsv(text: string, file: string, fw: FrameworkDef, kno
     out.set(agency, values);
   }
   problems.throwIfAny();
+  return { values: out, notApplicable };
+}
+
+function allNodeCodes(fw: FrameworkDef): string[] {
+  const out: string[] = [];
+  const walk = (nodes: FrameworkDef['nodes']): void => {
+    for (const n of nodes) {
+      out.push(n.code);
+      if (n.type === 'index') walk(n.children);
+    }
+  };
+  walk(fw.nodes);
   return out;
 }
 
@@ -160,9 +193,14 @@ function rawValue(def: IndicatorDef, value: string, denominator: string): { valu
 const published = (x: number | null): number | null => (x === null ? null : roundPublished(x));
 
 /** Scores the agencies and lays the results out per agency: totals, main indices, sub-indices, indicators. */
-export function scoreOffline(fw: FrameworkDef, agencies: readonly OfflineAgency[], values: ReadonlyMap<string, Record<string, IndicatorInput>>, periodKind: PeriodKind): OfflineScores {
-  const notApplicable = notCollectedIn(fw.nodes, periodKind);
-  const inputs: AgencyInput[] = agencies.map((a, i) => ({ agencyId: i, group: a.group, values: { ...values.get(a.code) }, notApplicable }));
+export function scoreOffline(fw: FrameworkDef, agencies: readonly OfflineAgency[], given: OfflineValues, periodKind: PeriodKind): OfflineScores {
+  const notCollected = notCollectedIn(fw.nodes, periodKind);
+  const inputs: AgencyInput[] = agencies.map((a, i) => ({
+    agencyId: i,
+    group: a.group,
+    values: { ...given.values.get(a.code) },
+    notApplicable: [...notCollected, ...(given.notApplicable.get(a.code) ?? [])],
+  }));
   const scores = computeScores(fw, inputs, fw.appliesTo.map((code) => ({ code, ranked: true })));
   const results = scores.map((score) => resultOf(fw, agencies[score.agencyId]!, score));
   const groupOrder = new Map(fw.appliesTo.map((g, i) => [g, i]));
@@ -262,7 +300,7 @@ export async function runScoreCommand(argv: string[], out: (text: string) => voi
   const agencies = args.agencies ? parseAgenciesCsv(await readText(args.agencies), args.agencies, fw) : null;
   const values = parseValuesCsv(await readText(args.values), args.values, fw, agencies && new Set(agencies.map((a) => a.code)));
   // Without a list, every agency named in the values is in the framework's first ranking group.
-  const list = agencies ?? [...values.keys()].sort().map((code) => ({ code, name: code, group: fw.appliesTo[0]! }));
+  const list = agencies ?? [...values.values.keys()].sort().map((code) => ({ code, name: code, group: fw.appliesTo[0]! }));
   if (list.length === 0) throw new AppError('validation', `${args.values}: không có giá trị nào.`);
 
   const result = scoreOffline(fw, list, values, kind);

@@ -129,6 +129,7 @@ export class ScoringService {
     const notApplicable = notScoredIn(definition.nodes, period.kind);
     const formed = period.kind === 'annual' ? formedAnnually(definition.nodes) : [];
     const halves = formed.length > 0 ? await this.semiannualValues(period, trx) : new Map<number, HalfValues[]>();
+    const exemptions = await this.deps.frameworks.exemptions(period.id, trx);
     return agencies.map((a) => {
       const values = byAgency.get(a.id) ?? {};
       // Carry-forward also reaches indicators an agency left out entirely this period.
@@ -136,7 +137,8 @@ export class ScoringService {
         if (!values[code]) values[code] = { value: null, previous: v };
       }
       if (formed.length > 0) withAnnualValues(formed, values, halves.get(a.id) ?? []);
-      return { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable };
+      const exempt = exemptions.get(a.id);
+      return { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable };
     });
   }
 

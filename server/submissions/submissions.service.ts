@@ -132,6 +132,7 @@ export class SubmissionService {
       fw.definition.nodes,
       (await this.deps.agencies.groupCodeOf(agency)) ?? '',
       period.kind,
+      await this.deps.frameworks.exemptCodes(period.id, agency.id),
     );
     const values = await repo.valuesOf(this.db, id);
     const evidence = await repo.evidenceOf(this.db, id);
@@ -356,7 +357,8 @@ export class SubmissionService {
     await this.deps.periods.assertEntryOpen(period, s.agencyId);
     const agency = await this.deps.agencies.get(s.agencyId);
     const { def, list } = await this.indicators(period);
-    const codes = applicableIndicatorCodes(def.nodes, (await this.deps.agencies.groupCodeOf(agency)) ?? '', period.kind);
+    const exempt = await this.deps.frameworks.exemptCodes(period.id, agency.id);
+    const codes = applicableIndicatorCodes(def.nodes, (await this.deps.agencies.groupCodeOf(agency)) ?? '', period.kind, exempt);
     const applicable = list.filter((i) => codes.has(i.code));
     const values = await repo.valuesOf(this.db, id);
     const evidence = await repo.evidenceOf(this.db, id);

@@ -318,6 +318,19 @@ const ROUTES: RouteCase[] = [
     allowed: ['admin'],
     expect: (r) => expect(r.headers.location).to.equal('/reports?msg=reports-generated'),
   },
+  {
+    method: 'get',
+    pattern: '/periods/:periodId/exemptions',
+    path: (ids) => `/periods/${ids.open}/exemptions`,
+    allowed: ['admin'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Chỉ số không áp dụng cho đơn vị');
+    },
+  },
+  // Without an agency the decision names nothing to exempt: 404, nothing written.
+  { method: 'post', pattern: '/periods/:periodId/exemptions', path: (ids) => `/periods/${ids.open}/exemptions`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/periods/:periodId/exemptions/delete', path: (ids) => `/periods/${ids.open}/exemptions/delete`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
 ];
 
 // Issue 6: security screens and the JSON API.

@@ -140,6 +140,71 @@ nodes:
     });
   });
 
+  describe('per-agency exemptions', () => {
+    it('when the Department exempts an agency from an indicator, then its form drops it and the next run leaves its points and max', async () => {
+      const db = t.services.db;
+      const period = await t.services.periods.get(await periodId(db, 'DTI-SO-2026-N'));
+      const snv = await agencyId(db, 'SNV');
+      const admin: Actor = { id: await userId(db, 'quantri'), username: 'quantri', fullName: 'Quản trị', role: 'admin', agencyId: null };
+      const before = await t.services.scoring.computePeriod(period.id, { trigger: 'manual', force: true });
+      if (before.status !== 'computed') throw new Error('not computed');
+      const total = async (runId: number): Promise<number> =>
+        Number((await db('run_results').where({ run_id: runId, agency_id: snv }).first('max_points')).max_points);
+
+      await t.services.frameworks.exempt(admin, { period, agencyId: snv, nodeCode: 'HDCQS.16', reason: 'Sở không tiếp nhận phản ánh, kiến nghị trực tiếp' });
+
+      const after = await t.services.scoring.computePeriod(period.id, { trigger: 'manual' });
+      expect(after.status).to.equal('computed');
+      if (after.status !== 'computed') return;
+      const row = await db('run_node_scores').where({ run_id: after.runId, agency_id: snv, node_code: 'HDCQS.16' }).first();
+      expect(row).to.include({ flag: 'not_applicable' });
+      expect(Number(row.max_points)).to.equal(0);
+      const wasCounted = Number((await db('run_node_scores').where({ run_id: before.runId, agency_id: snv, node_code: 'HDCQS.16' }).first()).max_points);
+      expect(await total(after.runId)).to.equal(await total(before.runId) - wasCounted);
+
+      const reporter = await Client.login(t.app, 'chuyenvien');
+      const sub = await db('submissions').where({ agency_id: snv, period_id: period.id }).first('id');
+      const form = await reporter.get(`/submissions/${sub.id}`);
+      expect(form.text).to.match(/<tr class="na[^"]*" id="ind-HDCQS\.16">/);
+
+      const audit = await db('audit_events').where({ action: 'exemption.set', agency_id: snv }).first();
+      expect(audit.reason).to.equal('Sở không tiếp nhận phản ánh, kiến nghị trực tiếp');
+    });
+
+    it('when the admin uses the exemptions page, then a decision is listed with its reason and can be removed', async () => {
+      const db = t.services.db;
+      const period = await periodId(db, 'DTI-SO-2026-N');
+      const stc = await agencyId(db, 'STC');
+      const admin = await Client.login(t.app, 'quantri');
+      expect((await admin.get(`/rankings?period=${period}`)).text).to.include(`href="/periods/${period}/exemptions"`);
+      await admin.get(`/periods/${period}/exemptions`);
+      const set = await admin.post(`/periods/${period}/exemptions`, { agency: String(stc), node: 'NTS.6', reason: 'Đơn vị sự nghiệp <không> bình xét thi đua riêng' });
+      expect(set.status).to.equal(303);
+      expect(set.headers.location).to.equal(`/periods/${period}/exemptions?msg=exemption-set`);
+      const page = await admin.get(set.headers.location!);
+      expect(page.text).to.include('Sở Tài chính').and.include('NTS.6').and.include('Đơn vị sự nghiệp &lt;không&gt; bình xét thi đua riêng');
+      expect(page.text).to.include('Đã ghi nhận chỉ số không áp dụng cho đơn vị');
+
+      const removed = await admin.post(`/periods/${period}/exemptions/delete`, { agency: String(stc), node: 'NTS.6' });
+      expect(removed.status).to.equal(303);
+      expect(await db('indicator_exemptions').where({ agency_id: stc })).to.deep.equal([]);
+      expect(await db('audit_events').where({ agency_id: stc }).whereIn('action', ['exemption.set', 'exemption.remove']).pluck('action')).to.have.members(['exemption.set', 'exemption.remove']);
+    });
+
+    it('when someone other than the Department\'s admin exempts an agency, or names an unknown indicator, then it is refused and nothing changes', async () => {
+      const db = t.services.db;
+      const period = await t.services.periods.get(await periodId(db, 'DTI-SO-2026-N'));
+      const stc = await agencyId(db, 'STC');
+      const reviewer: Actor = { id: await userId(db, 'thamdinh'), username: 'thamdinh', fullName: 'Thẩm định', role: 'reviewer', agencyId: null };
+      const admin: Actor = { ...reviewer, id: await userId(db, 'quantri'), role: 'admin' };
+      const outcome = (p: Promise<unknown>): Promise<number | null> => p.then(() => null, (e: unknown) => (e instanceof AppError ? e.status : -1));
+      expect(await outcome(t.services.frameworks.exempt(reviewer, { period, agencyId: stc, nodeCode: 'HDCQS.16', reason: 'x' }))).to.equal(403);
+      expect(await outcome(t.services.frameworks.exempt(admin, { period, agencyId: stc, nodeCode: 'HDCQS.99', reason: 'x' }))).to.equal(400);
+      expect(await outcome(t.services.frameworks.exempt(admin, { period, agencyId: stc, nodeCode: 'HDCQS.16', reason: '  ' }))).to.equal(400);
+      expect(await db('indicator_exemptions').where({ agency_id: stc })).to.deep.equal([]);
+    });
+  });
+
   describe('rankings screen and scorecard', () => {
     let leader: Client;
     before(async () => {

@@ -28,6 +28,7 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'security.manage': { admin: 'all' },
   'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
   'reports.generate': { admin: 'all' },
+  'frameworks.manage': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;

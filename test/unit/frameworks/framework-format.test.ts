@@ -122,23 +122,19 @@ describe('frameworks shipped in frameworks/', () => {
     expect([...loaded.keys()]).to.include.members(['dti-922-province.yaml', 'dti-1726-province.yaml', 'dti-so.yaml', 'dti-xa.yaml']);
   });
 
-  it('when the department framework is read, then it has at least 30 indicators, each with evidence and scoring text', () => {
-    const so = indicatorsOf(loaded.get('dti-so.yaml')!.nodes);
-    expect(so.length).to.be.at.least(30);
-    for (const i of so) {
-      expect(i.guidance, i.code).to.be.a('string').and.not.empty;
-      expect(i.evidenceNote, i.code).to.be.a('string').and.not.empty;
-    }
-  });
-
-  it('when the commune framework is read, then it has at least 20 indicators, each with evidence and scoring text', () => {
-    const xa = indicatorsOf(loaded.get('dti-xa.yaml')!.nodes);
-    expect(xa.length).to.be.at.least(20);
-    for (const i of xa) {
-      expect(i.guidance, i.code).to.be.a('string').and.not.empty;
-      expect(i.evidenceNote, i.code).to.be.a('string').and.not.empty;
-    }
-  });
+  for (const [file, what, least] of [
+    ['dti-so.yaml', 'department', 30],
+    ['dti-xa.yaml', 'commune', 20],
+  ] as const) {
+    it(`when the ${what} framework is read, then it has at least ${least} indicators, each with evidence and scoring text`, () => {
+      const indicators = indicatorsOf(loaded.get(file)!.nodes);
+      expect(indicators.length).to.be.at.least(least);
+      for (const i of indicators) {
+        expect(i.guidance, i.code).to.be.a('string').and.not.empty;
+        expect(i.evidenceNote, i.code).to.be.a('string').and.not.empty;
+      }
+    });
+  }
 
   // Every item the seed directives (reference/seeds) ask of departments and communes, by words of its indicator name.
   const seedItems: Array<[string, string[]]> = [

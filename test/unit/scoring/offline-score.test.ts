@@ -98,7 +98,7 @@ describe('offline scoring (dti score) — functions', () => {
 
   it('when a choice, a yes/no and a ratio are given, then they are read as the entry form reads them', () => {
     const csv = 'agency,indicator,value,denominator\nSNV,NTS.1,cap-pho,\nSNV,NTS.3,co,\nSNV,NLS.1,30,40\n';
-    const values = parseValuesCsv(csv, 'v.csv', so, null).get('SNV')!;
+    const values = parseValuesCsv(csv, 'v.csv', so, null).values.get('SNV')!;
     expect(values['NTS.1']?.value).to.deep.equal({ value: null, denominator: null, option: 'cap-pho' });
     expect(values['NTS.3']?.value).to.deep.equal({ value: 1, denominator: null, option: null });
     expect(values['NLS.1']?.value).to.deep.equal({ value: 30, denominator: 40, option: null });
@@ -145,6 +145,21 @@ describe('offline scoring (dti score) — functions', () => {
     expect(stc.indicators.filter((i) => i.flag === 'missing').length).to.be.greaterThan(30);
     // NTS.2: 4 meetings → 20 points (steps 4 → 20).
     expect(result.agencies.find((a) => a.agency === 'SNV')!.indicators.find((i) => i.code === 'NTS.2')).to.include({ points: 20, flag: 'reported' });
+  });
+
+  it('when a value is NA, then the indicator or the whole index node leaves the agency\'s points and max', () => {
+    // B without HDKTS (150 points) and without DTTM: 710 − 90 = 620 of 850 = 0.7294; A keeps 710 of 1000.
+    const csv = `${VALUES_922}B,DTTM,na\n`.replace('B,HDKTS,0.6', 'B,HDKTS,NA');
+    const values = parseValuesCsv(csv, 'v.csv', fw922, null);
+    expect(values.notApplicable.get('B')).to.deep.equal(['HDKTS', 'DTTM']);
+    const result = scoreOffline(fw922, ['A', 'B'].map((code) => ({ code, name: code, group: 'tinh' })), values, 'annual');
+    const b = result.agencies.find((a) => a.agency === 'B')!;
+    expect([b.points, b.max, b.total]).to.deep.equal([620, 850, 0.7294]);
+    expect(b.indicators.find((i) => i.code === 'HDKTS')?.flag).to.equal('not_applicable');
+    const so2 = parseValuesCsv('agency,indicator,value\nSNV,HDCQS,KAD\n', 'v.csv', so, null);
+    const snv = scoreOffline(so, [{ code: 'SNV', name: 'SNV', group: 'so-nganh' }], so2, 'annual').agencies[0]!;
+    // HDCQS (500) leaves; of the foundation's 500, TCS.5 (20) and ATTT.1 (30) are "exclude" and not reported: 450.
+    expect(snv.max).to.equal(450);
   });
 
   it('when the order of the value lines changes, then the output does not', () => {
