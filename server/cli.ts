@@ -23,6 +23,9 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
                                 tạo người dùng; mật khẩu đọc từ biến DTI_PASSWORD
                                 vai trò: ${ROLES.join(', ')}
   periods                       liệt kê các kỳ báo cáo
+  files check [--delete-orphans]
+                                đối chiếu kho tệp kiểm chứng (DATA_DIR/files) với cơ sở dữ liệu: tệp thiếu, tệp
+                                sai SHA-256, tệp không còn được dùng (xóa nếu --delete-orphans, khi cũ hơn 1 giờ)
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -67,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       agency: { type: 'string' },
       email: { type: 'string' },
+      'delete-orphans': { type: 'boolean', default: false },
     },
   });
   const config = loadConfig();
@@ -138,6 +142,18 @@ export async function main(argv: string[]): Promise<number> {
         });
         console.log(`Đã tạo người dùng #${id} (${values.username}).`);
         return 0;
+      });
+    }
+    case 'files': {
+      if (positionals[0] !== 'check') break;
+      return withServices(config, async (s) => {
+        const r = await s.evidenceFiles.checkStore({ deleteOrphans: values['delete-orphans'] });
+        console.log(`Kho tệp: ${r.files} tệp; cơ sở dữ liệu dùng ${r.referenced}.`);
+        for (const k of r.missing) console.log(`  THIẾU     ${k}`);
+        for (const k of r.corrupt) console.log(`  SAI SHA   ${k}`);
+        for (const k of r.orphans) console.log(`  KHÔNG DÙNG ${k}`);
+        if (r.deleted) console.log(`Đã xóa ${r.deleted} tệp không còn được dùng.`);
+        return r.missing.length || r.corrupt.length ? 1 : 0;
       });
     }
     case undefined:
