@@ -213,6 +213,19 @@ describe('the Excel round trip through HTTP', function () {
     expect(list.getColumn(2).values.filter(Boolean)).to.include.members(expected);
   });
 
+  it('when a client asks in JSON, then the refusal lists the problems by indicator and carries the annotated workbook', async () => {
+    const wb = await load(await download(reporter, snv));
+    const ws = wb.getWorksheet(DATA)!;
+    const count = indicators.find((i) => i.input.kind === 'count')!;
+    ws.getCell(rowsByCode(ws).get(count.code)!, COL.value).value = -1;
+    await reporter.get(`/submissions/${snv}`);
+    const res = await reporter.upload(`/submissions/${snv}/workbook`, {}, { name: 'b.xlsx', data: await bytes(wb) }).set('Accept', 'application/json');
+    expect(res.status).to.equal(400);
+    expect(res.body.error.details).to.deep.equal(parseValue(count, { value: -1 }).problems);
+    const annotated = await load(Buffer.from(res.body.annotatedWorkbook, 'base64'));
+    expect(annotated.getWorksheet('Lỗi')!.getCell('B2').value).to.equal(res.body.error.details[0].message);
+  });
+
   it('when a hidden code was changed, then the workbook is refused and nothing is saved', async () => {
     const wb = await load(await download(reporter, snv));
     const ws = wb.getWorksheet(DATA)!;
