@@ -224,6 +224,14 @@ describe('evidence files through HTTP', function () {
     });
   });
 
+  it('when a multipart form is sent to a route that takes no upload, then it is not parsed and fails the CSRF check', async () => {
+    const before = { s: await snapshot(t.services.db, snv), disk: filesOnDisk() };
+    const { version } = await stateOf(t.services.db, snv);
+    const res = await reporter.upload(`/submissions/${snv}/evidence`, { version, indicator: 'NLS.1', docNumber: '1/QĐ' }, { name: 'a.pdf', data: PDF });
+    expect(res.status).to.equal(403);
+    expect({ s: await snapshot(t.services.db, snv), disk: filesOnDisk() }).to.deep.equal(before);
+  });
+
   it('when the report is no longer editable, then attaching is refused and nothing is saved', async () => {
     const other = await submissionId(t.services.db, 'STC', PERIOD);
     await t.services.db('submissions').where({ id: other }).update({ state: 'submitted', submitted_at: new Date() });
