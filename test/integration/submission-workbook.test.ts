@@ -8,6 +8,7 @@ import { bootTestApp, Client, versionOf, type TestApp } from '../support/app.js'
 import { binary, frameworkFile, snapshot, stateOf, storedValues, submissionId, unescapeHtml, validReported } from '../support/builders.js';
 import { zipWithOneEntry } from '../support/zip.js';
 import { parseValue } from '../../server/submissions/value-validation.js';
+import { displayValue } from '../../server/frameworks/value-display.js';
 import type { IndicatorDef } from '../../server/frameworks/framework.types.js';
 
 const PERIOD = 'DTI-SO-2026-N';
@@ -145,6 +146,18 @@ describe('the Excel round trip through HTTP', function () {
         else if (i.input.kind === 'percent') expect(dv, i.code).to.deep.include({ type: 'decimal', operator: 'between', formulae: [0, 100] });
         else if (i.input.kind === 'count') expect(dv, i.code).to.deep.include({ type: 'whole', operator: 'greaterThanOrEqual', formulae: [0] });
         else if (i.input.kind === 'ratio') expect(dv?.type, i.code).to.equal('decimal');
+      }
+    });
+
+    it('when the agency reported last period, then last period\'s values are shown beside each indicator', async () => {
+      const u = await t.services.users.findByUsername('chuyenvien');
+      const form = await t.services.submissions.form(u!, snv);
+      const rows = rowsByCode(ws);
+      const previous = form.sections.flatMap((sec) => sec.lines).filter((l) => l.previous !== null);
+      expect(previous, 'the demo has a counted report of the previous period').to.not.be.empty;
+      for (const l of form.sections.flatMap((sec) => sec.lines)) {
+        const shown = ws.getCell(rows.get(l.indicator.code)!, COL.previous).value;
+        expect(shown ?? '', l.indicator.code).to.equal(displayValue(l.indicator.input, l.previous));
       }
     });
 
