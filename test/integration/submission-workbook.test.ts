@@ -195,7 +195,7 @@ describe('the Excel round trip through HTTP', function () {
     expect((await stateOf(t.services.db, snv)).version).to.equal(before.version + 1);
   });
 
-  it('when values break the rules, then nothing is saved and the annotated workbook marks each bad cell with the form\'s message', async () => {
+  it('when values break the rules, then nothing is saved, the annotated workbook marks each bad cell with the form\'s message, and once fixed it is accepted', async () => {
     const wb = await load(await download(reporter, snv));
     const ws = wb.getWorksheet(DATA)!;
     const rows = rowsByCode(ws);
@@ -224,6 +224,14 @@ describe('the Excel round trip through HTTP', function () {
     }
     const list = annotated.getWorksheet('Lỗi')!;
     expect(list.getColumn(2).values.filter(Boolean)).to.include.members(expected);
+
+    // The user fixes the marked cells in the annotated workbook itself and uploads it again.
+    aws.getCell(rows.get(ratio.code)!, COL.value).value = 8;
+    aws.getCell(rows.get(count.code)!, COL.value).value = 2;
+    const again = await upload(reporter, snv, await bytes(annotated));
+    expect(again.status, unescapeHtml(again.text ?? '').slice(0, 400)).to.equal(303);
+    const stored = await storedValues(t.services.db, snv);
+    expect([stored.get(ratio.code)!.selfValue, stored.get(count.code)!.selfValue]).to.deep.equal([8, 2]);
   });
 
   it('when a client asks in JSON, then the refusal lists the problems by indicator and carries the annotated workbook', async () => {
