@@ -39,6 +39,9 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
   exempt --period MÃ [--agency MÃ_ĐƠN_VỊ --node MÃ_CHỈ_SỐ (--reason "LÝ DO" | --remove)]
                                 chỉ số không áp dụng cho một đơn vị trong kỳ;
                                 không có --agency: liệt kê
+  files check [--delete-orphans]
+                                đối chiếu kho tệp kiểm chứng (DATA_DIR/files) với cơ sở dữ liệu: tệp thiếu, tệp
+                                sai SHA-256, tệp không còn được dùng (xóa nếu --delete-orphans, khi cũ hơn 1 giờ)
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc PGlite trong DATA_DIR (mặc định ./data).`;
 
@@ -96,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       node: { type: 'string' },
       reason: { type: 'string' },
       remove: { type: 'boolean', default: false },
+      'delete-orphans': { type: 'boolean', default: false },
     },
   });
   // Test-only: `DTI_TEST_PAUSE_AT=report-write` makes `dti report` stop after writing its temporary file and before
@@ -299,6 +303,17 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await db.destroy();
       }
+    case 'files': {
+      if (positionals[0] !== 'check') break;
+      return withServices(config, async (s) => {
+        const r = await s.evidenceFiles.checkStore({ deleteOrphans: values['delete-orphans'] });
+        console.log(`Kho tệp: ${r.files} tệp; cơ sở dữ liệu dùng ${r.referenced}.`);
+        for (const k of r.missing) console.log(`  THIẾU     ${k}`);
+        for (const k of r.corrupt) console.log(`  SAI SHA   ${k}`);
+        for (const k of r.orphans) console.log(`  KHÔNG DÙNG ${k}`);
+        if (r.deleted) console.log(`Đã xóa ${r.deleted} tệp không còn được dùng.`);
+        return r.missing.length || r.corrupt.length ? 1 : 0;
+      });
     }
     case undefined:
     case 'help':

@@ -26,7 +26,7 @@ const schema = z.object({
   TZ: z.string().default('Asia/Ho_Chi_Minh'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
   UPLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(20),
-  WORKBOOK_MAX_UNCOMPRESSED_MB: z.coerce.number().positive().max(2048).default(50),
+  WORKBOOK_MAX_UNCOMPRESSED_MB: z.coerce.number().positive().max(2048).default(20),
   WORKBOOK_MAX_ROWS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
   WORKBOOK_MAX_COLUMNS: z.coerce.number().int().min(10).max(16_384).default(50),
   PUBLIC_URL: z.string().url().default('http://localhost:3000'),

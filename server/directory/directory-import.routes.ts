@@ -6,7 +6,7 @@ import { NO_FILE } from '../files/file-types.js';
 import { renderPage } from '../http/views.js';
 import { IMPORT_COLUMNS, type ImportKind } from './directory-import.service.js';
 
-const ACTION_LABELS = { create: 'Tạo mới', update: 'Cập nhật', unchanged: 'Không đổi', refused: 'Từ chối' } as const;
+const OUTCOME_LABELS = { create: 'Tạo mới', update: 'Cập nhật', unchanged: 'Không đổi', refused: 'Từ chối' } as const;
 
 export function directoryImportRoutes(s: Services): Route[] {
   const page = (extra: Record<string, unknown>) => ({
@@ -41,7 +41,7 @@ export function directoryImportRoutes(s: Services): Route[] {
             renderPage('admin/import', {
               ...res.locals,
               ...page({
-                result: { ...result, rows: result.rows.map((r) => ({ ...r, actionLabel: ACTION_LABELS[r.action] })) },
+                result: { ...result, rows: result.rows.map((r) => ({ ...r, actionLabel: OUTCOME_LABELS[r.action] })) },
                 ...(refused ? { errorMessage: 'Có dòng bị từ chối nên không dòng nào được nhập. Sửa tệp rồi nhập lại.' } : {}),
                 ...(result.committed ? { notice: 'Đã nhập dữ liệu từ tệp.' } : {}),
               }),

@@ -44,7 +44,7 @@ export const IMPORT_COLUMNS: Record<ImportKind, Array<[string, string]>> = {
     ['vai_tro', 'Vai trò: Chuyên viên đơn vị, Lãnh đạo đơn vị, Thẩm định viên, Quản trị, Lãnh đạo tỉnh'],
     ['ma_don_vi', 'Mã đơn vị'],
     ['mat_khau', 'Mật khẩu (bắt buộc với người dùng mới)'],
-    ['hoat_dong', 'Hoạt động: Có / Không (mặc định Có)'],
+    ['hoat_dong', 'Hoạt động: Có / Không (để trống: giữ nguyên; người dùng mới: Có)'],
   ],
 };
 

@@ -53,6 +53,20 @@ export class FileStore {
   has(key: string): Promise<boolean> {
     return exists(this.pathOf(key));
   }
+
+  /** Every stored file with its last change; temporary files of unfinished writes are not listed. */
+  async list(): Promise<Array<{ key: string; modified: Date }>> {
+    if (!(await exists(this.dir))) return [];
+    const out: Array<{ key: string; modified: Date }> = [];
+    for (const shard of await fs.readdir(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const name of await fs.readdir(path.join(this.dir, shard))) {
+        if (!KEY.test(name) || name.slice(0, 2) !== shard) continue;
+        out.push({ key: name, modified: (await fs.stat(path.join(this.dir, shard, name))).mtime });
+      }
+    }
+    return out;
+  }
 }
 
 async function exists(p: string): Promise<boolean> {

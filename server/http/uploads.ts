@@ -1,5 +1,6 @@
 // Multipart bodies (file uploads). Parsed before the CSRF check so that a browser form can carry its `_csrf`
-// field beside the file, but only for signed-in users: an anonymous request never gets its upload buffered.
+// field beside the file, but only for signed-in users and on the routes that take an upload: an anonymous request
+// never gets its upload buffered.
 // Files are kept in memory within the configured size limit and never touch the disk before a service has
 // checked them; one file per request.
 import type { NextFunction, Request, Response } from 'express';
@@ -12,7 +13,10 @@ export interface UploadedFile {
   data: Buffer;
 }
 
-export function multipartBody(maxBytes: number) {
+/** The paths that take an upload; a multipart body sent anywhere else is not parsed (and fails the CSRF check). */
+export const UPLOAD_PATHS: RegExp[] = [/^\/submissions\/\d+\/(evidence-files|workbook)$/, /^\/admin\/import$/];
+
+export function multipartBody(maxBytes: number, paths: RegExp[] = UPLOAD_PATHS) {
   const parse = multer({
     storage: multer.memoryStorage(),
     // File names are sent in UTF-8 by every current browser; busboy's default would read them as Latin-1.
@@ -22,7 +26,7 @@ export function multipartBody(maxBytes: number) {
   const mb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
   return (req: Request, res: Response, next: NextFunction): void => {
     res.locals.uploadMaxMb = String(mb).replace('.', ',');
-    if (!res.locals.actor || !req.is('multipart/form-data')) return next();
+    if (!res.locals.actor || req.method !== 'POST' || !req.is('multipart/form-data') || !paths.some((p) => p.test(req.path))) return next();
     parse(req, res, (err: unknown) => {
       if (!err) return next();
       if (err instanceof multer.MulterError) {

@@ -7,7 +7,7 @@ import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { ACCEPTED_LABEL, NO_FILE, cleanFileName, detectAccepted } from '../files/file-types.js';
-import type { FileStore } from '../files/file-store.js';
+import { sha256Hex, type FileStore } from '../files/file-store.js';
 import type { SubmissionService } from './submissions.service.js';
 import * as repo from './evidence-files.repository.js';
 import { advanceVersion, insertEvidence } from './submissions.repository.js';
@@ -23,6 +23,15 @@ export interface EvidenceFileInput {
 export interface IncomingFile {
   originalName: string;
   data: Buffer;
+}
+
+export interface StoreCheck {
+  files: number;
+  referenced: number;
+  missing: string[];
+  corrupt: string[];
+  orphans: string[];
+  deleted: number;
 }
 
 const STALE =
@@ -83,6 +92,33 @@ export class EvidenceFileService {
       if (written?.created && !(await repo.isStorageKeyUsed(this.db, written.key))) await this.deps.store.remove(written.key);
       throw err;
     }
+  }
+
+  /**
+   * Checks the file store against the database: files the evidence names that are missing or whose content no
+   * longer has the recorded SHA-256, and files no evidence names (left by removed evidence). Orphans are deleted on
+   * request, only when older than `graceMs`, so an upload whose transaction is still running keeps its file.
+   */
+  async checkStore(opts: { deleteOrphans: boolean; graceMs?: number; now?: Date }): Promise<StoreCheck> {
+    const named = await repo.storedFileKeys(this.db);
+    const onDisk = await this.deps.store.list();
+    const diskKeys = new Set(onDisk.map((f) => f.key));
+    const result: StoreCheck = { files: onDisk.length, referenced: named.length, missing: [], corrupt: [], orphans: [], deleted: 0 };
+    for (const f of named) {
+      if (!diskKeys.has(f.storageKey)) result.missing.push(f.storageKey);
+      else if (sha256Hex(await this.deps.store.read(f.storageKey)) !== f.sha256) result.corrupt.push(f.storageKey);
+    }
+    const namedKeys = new Set(named.map((f) => f.storageKey));
+    const cutoff = (opts.now ?? new Date()).getTime() - (opts.graceMs ?? 3_600_000);
+    for (const f of onDisk) {
+      if (namedKeys.has(f.key)) continue;
+      result.orphans.push(f.key);
+      if (opts.deleteOrphans && f.modified.getTime() < cutoff && !(await repo.isStorageKeyUsed(this.db, f.key))) {
+        await this.deps.store.remove(f.key);
+        result.deleted++;
+      }
+    }
+    return result;
   }
 
   /** The file of an evidence row, for anyone who may read the submission. */

@@ -5,6 +5,7 @@ import { ROLE_LABELS, ROLES, type Role } from '../auth/policy.js';
 import { actorOf, bodyString, idParam, noticeOf, type Route } from '../http/route.js';
 import { renderPage } from '../http/views.js';
 import type { UserInput } from './user-admin.service.js';
+import type { UserRow } from './users.service.js';
 
 function userForm(req: Request): UserInput {
   return {
@@ -36,6 +37,17 @@ export function userAdminRoutes(s: Services): Route[] {
       }),
     );
   };
+
+  /** A stored user as the edit form shows it. */
+  const shown = async (u: UserRow): Promise<Omit<UserInput, 'password'> & { id: number }> => ({
+    id: u.id,
+    username: u.username,
+    fullName: u.fullName,
+    email: u.email,
+    role: u.role,
+    agencyCode: u.agencyId === null ? null : (await s.agencies.get(u.agencyId)).code,
+    active: u.active,
+  });
 
   const refusedOr = async (res: Response, fn: () => Promise<void>, values: () => Promise<Omit<UserInput, 'password'> & { id?: number }>): Promise<void> => {
     try {
@@ -84,9 +96,7 @@ export function userAdminRoutes(s: Services): Route[] {
       access: 'directory.manage',
       handler: async (req, res) => {
         const actor = actorOf(res);
-        const u = await s.userAdmin.get(actor, idParam(req, 'id'));
-        const agency = u.agencyId === null ? null : (await s.agencies.get(u.agencyId)).code;
-        await edit(res, { id: u.id, username: u.username, fullName: u.fullName, email: u.email, role: u.role, agencyCode: agency, active: u.active });
+        await edit(res, await shown(await s.userAdmin.get(actor, idParam(req, 'id'))));
       },
     },
     {
@@ -121,15 +131,7 @@ export function userAdminRoutes(s: Services): Route[] {
             await s.userAdmin.resetPassword(actorOf(res), id, bodyString(req, 'password', 200));
             res.redirect(303, '/admin/users?msg=password-reset');
           },
-          async () => ({
-            id,
-            username: u.username,
-            fullName: u.fullName,
-            email: u.email,
-            role: u.role,
-            agencyCode: u.agencyId === null ? null : (await s.agencies.get(u.agencyId)).code,
-            active: u.active,
-          }),
+          () => shown(u),
         );
       },
     },

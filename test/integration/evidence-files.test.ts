@@ -188,6 +188,50 @@ describe('evidence files through HTTP', function () {
     expect({ s: await snapshot(t.services.db, snv), disk: filesOnDisk() }).to.deep.equal(before);
   });
 
+  describe('checking the file store', () => {
+    it('when every file is in place, then the check finds nothing wrong', async () => {
+      const r = await t.services.evidenceFiles.checkStore({ deleteOrphans: false });
+      expect([r.missing, r.corrupt, r.orphans]).to.deep.equal([[], [], []]);
+      expect(r.files).to.equal(filesOnDisk().length).and.to.be.greaterThan(0);
+    });
+
+    it('when an evidence file is removed, then its file is an orphan, deleted only past the grace period', async () => {
+      const row = (await fileRows()).find((r) => r.mime_type === 'image/png' && r.file_name === 'anh.png')!;
+      const others = (await fileRows()).filter((r) => r.storage_key === row.storage_key && r.id !== row.id);
+      for (const ev of [row, ...others]) {
+        const { version } = await stateOf(t.services.db, snv);
+        expect((await reporter.post(`/submissions/${snv}/evidence/${ev.id}/delete`, { version })).status).to.equal(303);
+      }
+      const kept = await t.services.evidenceFiles.checkStore({ deleteOrphans: true });
+      expect(kept.orphans).to.deep.equal([row.storage_key]);
+      expect(kept.deleted).to.equal(0);
+      const gone = await t.services.evidenceFiles.checkStore({ deleteOrphans: true, graceMs: -60_000 });
+      expect(gone.deleted).to.equal(1);
+      expect(filesOnDisk()).to.not.include(row.storage_key);
+    });
+
+    it('when a stored file was altered on disk, then the check reports it', async () => {
+      const [row] = await fileRows();
+      const key = String(row!.storage_key);
+      const file = path.join(dataDir, 'files', key.slice(0, 2), key);
+      const original = fs.readFileSync(file);
+      fs.writeFileSync(file, Buffer.concat([original, Buffer.from('x')]));
+      try {
+        expect((await t.services.evidenceFiles.checkStore({ deleteOrphans: false })).corrupt).to.deep.equal([key]);
+      } finally {
+        fs.writeFileSync(file, original);
+      }
+    });
+  });
+
+  it('when a multipart form is sent to a route that takes no upload, then it is not parsed and fails the CSRF check', async () => {
+    const before = { s: await snapshot(t.services.db, snv), disk: filesOnDisk() };
+    const { version } = await stateOf(t.services.db, snv);
+    const res = await reporter.upload(`/submissions/${snv}/evidence`, { version, indicator: 'NLS.1', docNumber: '1/QĐ' }, { name: 'a.pdf', data: PDF });
+    expect(res.status).to.equal(403);
+    expect({ s: await snapshot(t.services.db, snv), disk: filesOnDisk() }).to.deep.equal(before);
+  });
+
   it('when the report is no longer editable, then attaching is refused and nothing is saved', async () => {
     const other = await submissionId(t.services.db, 'STC', PERIOD);
     await t.services.db('submissions').where({ id: other }).update({ state: 'submitted', submitted_at: new Date() });

@@ -8,6 +8,7 @@ import { bootTestApp, Client, versionOf, type TestApp } from '../support/app.js'
 import { binary, frameworkFile, snapshot, stateOf, storedValues, submissionId, unescapeHtml, validReported } from '../support/builders.js';
 import { zipWithOneEntry } from '../support/zip.js';
 import { parseValue } from '../../server/submissions/value-validation.js';
+import { displayValue } from '../../server/frameworks/value-display.js';
 import type { IndicatorDef } from '../../server/frameworks/framework.types.js';
 
 const PERIOD = 'DTI-SO-2026-N';
@@ -148,6 +149,18 @@ describe('the Excel round trip through HTTP', function () {
       }
     });
 
+    it('when the agency reported last period, then last period\'s values are shown beside each indicator', async () => {
+      const u = await t.services.users.findByUsername('chuyenvien');
+      const form = await t.services.submissions.form(u!, snv);
+      const rows = rowsByCode(ws);
+      const previous = form.sections.flatMap((sec) => sec.lines).filter((l) => l.previous !== null);
+      expect(previous, 'the demo has a counted report of the previous period').to.not.be.empty;
+      for (const l of form.sections.flatMap((sec) => sec.lines)) {
+        const shown = ws.getCell(rows.get(l.indicator.code)!, COL.previous).value;
+        expect(shown ?? '', l.indicator.code).to.equal(displayValue(l.indicator.input, l.previous));
+      }
+    });
+
     it('when the draft already holds values, then they are pre-filled', async () => {
       const stored = await storedValues(t.services.db, snv);
       const rows = rowsByCode(ws);
@@ -182,7 +195,7 @@ describe('the Excel round trip through HTTP', function () {
     expect((await stateOf(t.services.db, snv)).version).to.equal(before.version + 1);
   });
 
-  it('when values break the rules, then nothing is saved and the annotated workbook marks each bad cell with the form\'s message', async () => {
+  it('when values break the rules, then nothing is saved, the annotated workbook marks each bad cell with the form\'s message, and once fixed it is accepted', async () => {
     const wb = await load(await download(reporter, snv));
     const ws = wb.getWorksheet(DATA)!;
     const rows = rowsByCode(ws);
@@ -211,6 +224,27 @@ describe('the Excel round trip through HTTP', function () {
     }
     const list = annotated.getWorksheet('Lỗi')!;
     expect(list.getColumn(2).values.filter(Boolean)).to.include.members(expected);
+
+    // The user fixes the marked cells in the annotated workbook itself and uploads it again.
+    aws.getCell(rows.get(ratio.code)!, COL.value).value = 8;
+    aws.getCell(rows.get(count.code)!, COL.value).value = 2;
+    const again = await upload(reporter, snv, await bytes(annotated));
+    expect(again.status, unescapeHtml(again.text ?? '').slice(0, 400)).to.equal(303);
+    const stored = await storedValues(t.services.db, snv);
+    expect([stored.get(ratio.code)!.selfValue, stored.get(count.code)!.selfValue]).to.deep.equal([8, 2]);
+  });
+
+  it('when a client asks in JSON, then the refusal lists the problems by indicator and carries the annotated workbook', async () => {
+    const wb = await load(await download(reporter, snv));
+    const ws = wb.getWorksheet(DATA)!;
+    const count = indicators.find((i) => i.input.kind === 'count')!;
+    ws.getCell(rowsByCode(ws).get(count.code)!, COL.value).value = -1;
+    await reporter.get(`/submissions/${snv}`);
+    const res = await reporter.upload(`/submissions/${snv}/workbook`, {}, { name: 'b.xlsx', data: await bytes(wb) }).set('Accept', 'application/json');
+    expect(res.status).to.equal(400);
+    expect(res.body.error.details).to.deep.equal(parseValue(count, { value: -1 }).problems);
+    const annotated = await load(Buffer.from(res.body.annotatedWorkbook, 'base64'));
+    expect(annotated.getWorksheet('Lỗi')!.getCell('B2').value).to.equal(res.body.error.details[0].message);
   });
 
   it('when a hidden code was changed, then the workbook is refused and nothing is saved', async () => {
