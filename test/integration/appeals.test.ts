@@ -369,6 +369,16 @@ describe('appeals through HTTP', function () {
       expect((await reporter.get('/notifications')).text).to.not.include(`notification-${note.id}"`);
     });
 
+    it('when a user opens a notification, then it is marked read and the page it is about opens', async () => {
+      const db = t.services.db;
+      const note = await db('notifications').where({ user_id: await userId(db, 'lanhdao'), kind: 'appeal.decided' }).whereNull('read_at').orderBy('id').first('id', 'link');
+      await head.get('/notifications');
+      const res = await head.post(`/notifications/${note.id}/read`, { open: '1' });
+      expect(res.status).to.equal(303);
+      expect(res.headers.location).to.equal(note.link);
+      expect((await db('notifications').where({ id: note.id }).first('read_at')).read_at).to.be.instanceOf(Date);
+    });
+
     it('when the head opens the notifications, then the unread count is in the nav, and marking them read clears it', async () => {
       const db = t.services.db;
       const unread = Number((await db('notifications').where({ user_id: await userId(db, 'lanhdao') }).whereNull('read_at').count('* as n'))[0]!.n);
