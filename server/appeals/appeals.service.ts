@@ -309,7 +309,7 @@ export class AppealService {
     }
     const note = input.note.trim();
     if (note.length > MAX_TEXT) throw validationError(`Ý kiến xử lý dài quá ${MAX_TEXT} ký tự.`);
-    const prepared = await this.deps.submissions.prepareAppealAppraisal(appeal.submissionId, input.changes);
+    const prepared = await this.deps.submissions.prepareAppealAppraisal(actor, appeal.submissionId, input.changes);
     const ctx = await this.context(appeal);
     const agencyUsers = await this.deps.users.recipients({ agencyId: appeal.agencyId, roles: ['reporter', 'head'] });
     const changed = new Map(prepared.writes.map((w) => [w.code, w]));

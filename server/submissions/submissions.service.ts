@@ -447,9 +447,10 @@ export class SubmissionService {
    * the period's framework, the values valid, each with its reason. Only reports whose values are counted (approved
    * or published) can be re-appraised this way.
    */
-  async prepareAppealAppraisal(submissionId: number, changes: AppealChange[]): Promise<PreparedAppraisal> {
+  async prepareAppealAppraisal(actor: Actor, submissionId: number, changes: AppealChange[]): Promise<PreparedAppraisal> {
     const s = await repo.getSubmission(this.db, submissionId);
     if (!s) throw notFound('báo cáo');
+    authorize(actor, 'appeal.decide', s.agencyId);
     if (!COUNTED_STATES.includes(s.state)) throw lockedError(s.state);
     const period = await this.deps.periods.get(s.periodId);
     const { list, nodeIds } = await this.indicators(period);
