@@ -22,14 +22,7 @@ const toNotification = (r: Record<string, unknown>): NotificationRow => ({
   readAt: (r.read_at as Date | null) ?? null,
 });
 
-export interface NewNotification {
-  userId: number;
-  kind: string;
-  subject: string;
-  body: string;
-  link: string | null;
-  createdAt: Date;
-}
+export type NewNotification = Omit<NotificationRow, 'id' | 'readAt'>;
 
 export async function insertNotifications(trx: Knex, rows: NewNotification[]): Promise<number[]> {
   if (rows.length === 0) return [];
