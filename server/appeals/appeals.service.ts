@@ -309,7 +309,7 @@ export class AppealService {
     }
     const note = input.note.trim();
     if (note.length > MAX_TEXT) throw validationError(`Ý kiến xử lý dài quá ${MAX_TEXT} ký tự.`);
-    const prepared = await this.deps.submissions.prepareAppealAppraisal(appeal.submissionId, input.changes);
+    const prepared = await this.deps.submissions.prepareAppealAppraisal(actor, appeal.submissionId, input.changes);
     const ctx = await this.context(appeal);
     const agencyUsers = await this.deps.users.recipients({ agencyId: appeal.agencyId, roles: ['reporter', 'head'] });
     const changed = new Map(prepared.writes.map((w) => [w.code, w]));
@@ -365,16 +365,19 @@ export class AppealService {
     if (!appeal) throw notFound('kiến nghị');
     if (appeal.state !== 'accepted') throw conflict('Chỉ công bố lại sau khi kiến nghị được chấp nhận.');
     if (appeal.resultPublicationId !== null) throw conflict('Kết quả sau kiến nghị này đã được công bố.');
-    let run: RunRow | undefined;
-    try {
-      const published = await this.deps.scoring.publish(actor, appeal.periodId);
-      run = await this.deps.scoring.getRun(published.runId);
-    } catch (err) {
-      if (!(err instanceof AppError && err.code === 'conflict')) throw err;
-      // Published meanwhile (nothing left to publish) → link that publication; busy → the admin retries later.
-      const latest = await this.deps.scoring.latestRun(appeal.periodId, true);
-      if (latest?.publication && appeal.decidedAt && latest.publication.publishedAt >= appeal.decidedAt) run = latest;
-      else return { publicationNumber: null };
+    // The computation runs after the decision committed, so its run reflects the new values: if that run is already
+    // published (someone published meanwhile) it is the one to link; if not, it is published now. A busy period
+    // (another instance computing) leaves the appeal accepted and waiting for a retry.
+    const outcome = await this.deps.scoring.computePeriod(appeal.periodId, { trigger: 'manual', startedBy: actor.id });
+    if (outcome.status === 'busy') return { publicationNumber: null };
+    let run = await this.deps.scoring.getRun(outcome.runId);
+    if (!run?.publication) {
+      try {
+        run = await this.deps.scoring.getRun((await this.deps.scoring.publish(actor, appeal.periodId)).runId);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'conflict') return { publicationNumber: null };
+        throw err;
+      }
     }
     if (!run?.publication) return { publicationNumber: null };
     const fromRun = await this.publicationRun(appeal);

@@ -22,14 +22,7 @@ const toNotification = (r: Record<string, unknown>): NotificationRow => ({
   readAt: (r.read_at as Date | null) ?? null,
 });
 
-export interface NewNotification {
-  userId: number;
-  kind: string;
-  subject: string;
-  body: string;
-  link: string | null;
-  createdAt: Date;
-}
+export type NewNotification = Omit<NotificationRow, 'id' | 'readAt'>;
 
 export async function insertNotifications(trx: Knex, rows: NewNotification[]): Promise<number[]> {
   if (rows.length === 0) return [];
@@ -83,12 +76,12 @@ export async function unreadCount(db: Knex, userId: number): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Marks one of the user's own notifications read; 0 when it is not theirs (or does not exist). */
-export async function markRead(db: Knex, userId: number, id: number, at: Date): Promise<number> {
-  const found = await db('notifications').where({ id, user_id: userId }).first('id', 'read_at');
-  if (!found) return 0;
+/** Marks one of the user's own notifications read and returns it; undefined when it is not theirs (or none). */
+export async function markRead(db: Knex, userId: number, id: number, at: Date): Promise<NotificationRow | undefined> {
+  const found = await db('notifications').where({ id, user_id: userId }).first();
+  if (!found) return undefined;
   if (found.read_at === null) await db('notifications').where({ id, user_id: userId }).update({ read_at: at });
-  return 1;
+  return toNotification(found);
 }
 
 export async function markAllRead(db: Knex, userId: number, at: Date): Promise<number> {

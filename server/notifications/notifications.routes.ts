@@ -1,5 +1,5 @@
 import type { Services } from '../container.js';
-import { actorOf, idParam, type Route } from '../http/route.js';
+import { actorOf, bodyString, idParam, type Route } from '../http/route.js';
 import { renderPage } from '../http/views.js';
 
 export function notificationRoutes(s: Services): Route[] {
@@ -25,8 +25,9 @@ export function notificationRoutes(s: Services): Route[] {
       path: '/notifications/:id/read',
       access: 'notification.read',
       handler: async (req, res) => {
-        await s.notifications.markRead(actorOf(res), idParam(req, 'id'));
-        res.redirect(303, '/notifications');
+        // "Xem chi tiết" marks the notification read and opens the page it is about; "Đánh dấu đã đọc" stays here.
+        const link = await s.notifications.markRead(actorOf(res), idParam(req, 'id'));
+        res.redirect(303, bodyString(req, 'open', 1) === '1' && link ? link : '/notifications');
       },
     },
     {

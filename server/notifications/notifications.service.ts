@@ -85,9 +85,14 @@ export class NotificationService {
     return repo.unreadCount(this.db, actor.id);
   }
 
-  /** Another user's notification is "not found": its existence is not revealed. */
-  async markRead(actor: Actor, id: number): Promise<void> {
-    if ((await repo.markRead(this.db, actor.id, id, this.now())) === 0) throw notFound('thông báo');
+  /**
+   * Marks one of the actor's notifications read and returns the page it leads to (a path of this site only).
+   * Another user's notification is "not found": its existence is not revealed.
+   */
+  async markRead(actor: Actor, id: number): Promise<string | null> {
+    const n = await repo.markRead(this.db, actor.id, id, this.now());
+    if (!n) throw notFound('thông báo');
+    return n.link && /^\/(?![/\\])/.test(n.link) ? n.link : null;
   }
 
   markAllRead(actor: Actor): Promise<number> {

@@ -43,7 +43,9 @@ export function runDiffRoutes(s: Services): Route[] {
             rows: cmp.diff?.changed.map((d) => ({
               ...d,
               movementLabel: MOVEMENT_LABELS[d.movement],
-              indicators: d.indicators.map((i) => ({ ...i, name: cmp.indicatorNames[i.code] ?? '' })),
+              // The five largest changes first; the rest folded away, so a fully re-entered report stays readable.
+              top: d.indicators.slice(0, 5).map((i) => ({ ...i, name: cmp.indicatorNames[i.code] ?? '' })),
+              more: d.indicators.slice(5).map((i) => ({ ...i, name: cmp.indicatorNames[i.code] ?? '' })),
             })),
             unchangedCount: cmp.diff ? cmp.diff.agencies.length - cmp.diff.changed.length : 0,
           }),

@@ -586,12 +586,14 @@ export class SubmissionService {
    * the period's framework, the values valid, each with its reason. Only reports whose values are counted (approved
    * or published) can be re-appraised this way.
    */
-  async prepareAppealAppraisal(submissionId: number, changes: AppealChange[]): Promise<PreparedAppraisal> {
+  async prepareAppealAppraisal(actor: Actor, submissionId: number, changes: AppealChange[]): Promise<PreparedAppraisal> {
     const s = await repo.getSubmission(this.db, submissionId);
     if (!s) throw notFound('báo cáo');
+    authorize(actor, 'appeal.decide', s.agencyId);
     if (!COUNTED_STATES.includes(s.state)) throw lockedError(s.state);
     const period = await this.deps.periods.get(s.periodId);
     const { list, nodeIds } = await this.indicators(period);
+    const stored = await repo.valuesOf(this.db, submissionId);
     const problems: FieldProblem[] = [];
     const writes: PreparedAppraisal['writes'] = [];
     for (const c of changes) {
@@ -602,8 +604,11 @@ export class SubmissionService {
       }
       const r = parseValue(ind, c.raw);
       problems.push(...r.problems);
+      const current = stored.get(c.code);
       if (!r.problems.length && !r.parsed.value) {
         problems.push({ field: c.code, message: `Chỉ số ${c.code} (${ind.name}): cần nhập giá trị thẩm định mới.` });
+      } else if (r.parsed.value && JSON.stringify(r.parsed.value) === JSON.stringify(current?.appraised ?? current?.self ?? null)) {
+        problems.push({ field: c.code, message: `Chỉ số ${c.code} (${ind.name}): giá trị mới trùng với giá trị đang được công nhận.` });
       }
       const why = c.reason.trim();
       if (!why) problems.push({ field: c.code, message: `Chỉ số ${c.code} (${ind.name}): cần nêu lý do điều chỉnh.` });

@@ -96,8 +96,10 @@ describe('e2e: an appeal filed by the head and decided by the admin', function (
     await bell.click();
     await page.waitForURL('**/notifications');
     const item = page.locator('li.notification').filter({ hasText: 'Kiến nghị mới: Sở Nội vụ — Năm 2026' });
-    await item.getByRole('link', { name: 'Xem chi tiết' }).click();
+    await item.getByRole('button', { name: 'Xem chi tiết' }).click();
     await page.waitForURL(/\/appeals\/\d+$/);
+    // Opening the notification read it: the count is gone from the menu.
+    expect(await page.getByRole('navigation').locator('.badge').count()).to.equal(0);
 
     await page.getByLabel(`Giá trị mới ${code}`, { exact: true }).fill('30');
     await page.getByLabel(`Mẫu số mới ${code}`, { exact: true }).fill('30');
@@ -128,7 +130,7 @@ describe('e2e: an appeal filed by the head and decided by the admin', function (
     await decided.getByRole('button', { name: 'Đánh dấu đã đọc' }).click();
     await page.waitForURL('**/notifications');
     expect(await page.locator('li.notification').filter({ hasText: 'Kiến nghị được chấp nhận — Năm 2026' }).getAttribute('class')).to.equal('notification');
-    await page.locator('li.notification').filter({ hasText: 'Kiến nghị được chấp nhận — Năm 2026' }).getByRole('link', { name: 'Xem chi tiết' }).click();
+    await page.locator('li.notification').filter({ hasText: 'Kiến nghị được chấp nhận — Năm 2026' }).getByRole('button', { name: 'Xem chi tiết' }).click();
     await page.waitForURL(/\/appeals\/\d+$/);
     expect(await page.locator(`tr[id="item-${code}"]`).textContent()).to.include('Điều chỉnh');
     expect(b!.problems, b!.problems.join('\n')).to.deep.equal([]);

@@ -5,8 +5,10 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { bootTestApp, Client, type TestApp } from '../support/app.js';
-import { agencyId, periodId, userId, unescapeHtml, errorList } from '../support/builders.js';
+import { agencyId, periodId, userId, unescapeHtml, errorList, storedValues } from '../support/builders.js';
 import { roundPublished } from '../../server/scoring/score.js';
+import { tryLockPeriod } from '../../server/scoring/runs.repository.js';
+import { usingPostgres } from '../support/database.js';
 
 const PERIOD = 'DTI-SO-2026-6T';
 
@@ -234,6 +236,18 @@ describe('appeals through HTTP', function () {
       );
     });
 
+    it('when the admin "changes" a value to the one already recognised, then 400 and nothing changes', async () => {
+      const code = targets[0]!.code;
+      const submission = (await t.services.db('appeals').where({ id: appeal }).first('submission_id')).submission_id;
+      const v = (await storedValues(t.services.db, submission)).get(code)!;
+      const current = v.appraisedValue !== null ? { value: v.appraisedValue, denominator: v.appraisedDenominator } : { value: v.selfValue, denominator: v.selfDenominator };
+      await expectRefused(
+        () => admin.post(`/appeals/${appeal}/accept`, { d: { [code]: { value: String(current.value), denominator: String(current.denominator), reason: 'Giữ nguyên' } } }),
+        400,
+        'giá trị mới trùng với giá trị đang được công nhận.',
+      );
+    });
+
     it('when the admin accepts with a new value for one indicator, then the value is re-appraised, the period is published again with the next number, and the change log shows who moved', async () => {
       const db = t.services.db;
       const [changed, kept] = targets as [Target, Target];
@@ -357,6 +371,44 @@ describe('appeals through HTTP', function () {
     });
   });
 
+  describe('an accepted appeal while another instance is computing the period', () => {
+    before(function () {
+      // PGlite has a single connection, so a second holder of the compute lock cannot exist there.
+      if (!usingPostgres()) this.skip();
+    });
+
+    it('when the computation is busy, then the decision stands, and publishing again from the appeal links the new publication', async () => {
+      const db = t.services.db;
+      const code = targets[1]!.code;
+      const filed = await fileAs(head, period, snvAgency, filing([code]));
+      expect(filed.status).to.equal(303);
+      const appeal = Number(/\/appeals\/(\d+)/.exec(filed.headers.location!)![1]);
+      const before = await db('publications').where({ period_id: period }).orderBy('number', 'desc').first('number');
+      await admin.get(`/appeals/${appeal}`);
+
+      const lock = await db.transaction();
+      try {
+        expect(await tryLockPeriod(lock, period)).to.equal(true);
+        const res = await admin.post(`/appeals/${appeal}/accept`, { d: { [code]: { value: '7', denominator: '7', reason: 'Công nhận.' } } });
+        expect(res.headers.location).to.equal(`/appeals/${appeal}?msg=accepted-pending`);
+      } finally {
+        await lock.rollback();
+      }
+      expect(await db('appeals').where({ id: appeal }).first('state', 'result_publication_id')).to.deep.equal({ state: 'accepted', result_publication_id: null });
+      expect((await db('publications').where({ period_id: period }).orderBy('number', 'desc').first('number')).number).to.equal(before.number);
+      const page = await admin.get(`/appeals/${appeal}?msg=accepted-pending`);
+      expect(page.text).to.include('Tính lại và công bố');
+
+      const res = await admin.post(`/appeals/${appeal}/publish`);
+      expect(res.headers.location).to.equal(`/appeals/${appeal}?msg=republished`);
+      const pub = await db('publications').where({ period_id: period }).orderBy('number', 'desc').first('id', 'number');
+      expect(pub.number).to.equal(before.number + 1);
+      expect((await db('appeals').where({ id: appeal }).first('result_publication_id')).result_publication_id).to.equal(pub.id);
+      // Once linked, publishing again from the appeal is refused and changes nothing.
+      await expectRefused(() => admin.post(`/appeals/${appeal}/publish`), 409, 'Kết quả sau kiến nghị này đã được công bố.');
+    });
+  });
+
   describe('notifications', () => {
     it('when a user marks another user\'s notification read, then 404 and it stays unread', async () => {
       const db = t.services.db;
@@ -367,6 +419,16 @@ describe('appeals through HTTP', function () {
       expect(res.status).to.equal(404);
       expect(await db('notifications').where({ id: note.id }).first('read_at')).to.deep.equal({ read_at: null });
       expect((await reporter.get('/notifications')).text).to.not.include(`notification-${note.id}"`);
+    });
+
+    it('when a user opens a notification, then it is marked read and the page it is about opens', async () => {
+      const db = t.services.db;
+      const note = await db('notifications').where({ user_id: await userId(db, 'lanhdao'), kind: 'appeal.decided' }).whereNull('read_at').orderBy('id').first('id', 'link');
+      await head.get('/notifications');
+      const res = await head.post(`/notifications/${note.id}/read`, { open: '1' });
+      expect(res.status).to.equal(303);
+      expect(res.headers.location).to.equal(note.link);
+      expect((await db('notifications').where({ id: note.id }).first('read_at')).read_at).to.be.instanceOf(Date);
     });
 
     it('when the head opens the notifications, then the unread count is in the nav, and marking them read clears it', async () => {
