@@ -303,6 +303,7 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await db.destroy();
       }
+    }
     case 'files': {
       if (positionals[0] !== 'check') break;
       return withServices(config, async (s) => {
