@@ -391,7 +391,7 @@ function buildWeakest(wb: WorkbookWriter, taken: Set<string>, data: ReportData):
 
 function buildCharts(wb: WorkbookWriter, taken: Set<string>, data: ReportData, opts: WorkbookOptions): void {
   const ws = addSheet(wb, taken, 'Biểu đồ', { orientation: 'portrait' });
-  ws.columns = [{ width: 100 }];
+  ws.columns = [{ width: 90 }];
   titleRows(ws, 1, 'BIỂU ĐỒ', attachmentNote(data));
   // 640 px wide: the A4 portrait text width between the NĐ 30 margins at 96 dpi is about 624 px.
   embedCharts(wb, ws, 4, reportCharts(data), { fontFile: opts.chartFont, widthPx: 620 });

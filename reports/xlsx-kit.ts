@@ -205,30 +205,49 @@ export type Spec = [CellValue, string | undefined, Partial<Alignment>];
 /** Writes one bordered data row; a null value is written as "—", centred, rather than a blank that reads as 0. */
 export function dataRow(ws: Worksheet, rowNumber: number, cells: Spec[], opts: { fill?: Fill; commit?: boolean } = {}): void {
   const row = ws.getRow(rowNumber);
+  let height = 0;
   cells.forEach(([value, numFmt, alignment], c) => {
     const cell = row.getCell(c + 1);
     put(cell, value, { font: font(12), alignment: value === null ? CENTRE : alignment, ...(numFmt ? { numFmt } : {}) });
     cell.border = THIN;
     if (opts.fill) cell.fill = opts.fill;
+    // LibreOffice does not grow rows for wrapped text it did not lay out itself: give long text its height.
+    if (typeof value === 'string' && alignment.wrapText && value.length > 8) {
+      height = Math.max(height, wrappedHeight(value, ws.getColumn(c + 1).width ?? 10, 12));
+    }
   });
+  if (height > 16) row.height = height;
   // Streaming: a committed row is written out and its memory freed; rows must be committed in order.
   if (opts.commit) row.commit();
 }
 
-/** Embeds charts one under another from a row on (zero-based anchor); returns the next free row. */
+/** Printable height of an A4 portrait page between the NĐ 30 margins, in pixels at 96 dpi (257 mm), less a line. */
+const PAGE_PX = 950;
+
+/**
+ * Embeds charts one under another from a row on (one-based); a chart that would not fit on the rest of the printed
+ * page starts a new one, so no chart is cut in two. Returns the next free row.
+ */
 export function embedCharts(
   wb: WorkbookWriter,
   ws: Worksheet,
   fromRow: number,
   charts: ChartSpec[],
-  opts: { fontFile?: string; rowHeightPx?: number; widthPx?: number } = {},
+  opts: { fontFile?: string; rowHeightPx?: number; widthPx?: number; usedPx?: number } = {},
 ): number {
   const rowPx = opts.rowHeightPx ?? 20;
   let row = fromRow;
+  let used = opts.usedPx ?? fromRow * rowPx;
   for (const spec of charts) {
     const size = chartSize(spec);
     const width = opts.widthPx ?? size.width;
     const height = Math.round((size.height * width) / size.width);
+    const rows = Math.ceil(height / rowPx) + 1;
+    const block = (rows + 2) * rowPx;
+    if (used + block > PAGE_PX && used > 0) {
+      ws.getRow(row - 1).addPageBreak();
+      used = 0;
+    }
     addPicture(wb, ws, renderChartPng(spec, opts.fontFile), {
       col: 0,
       row: row - 1,
@@ -236,11 +255,12 @@ export function embedCharts(
       height,
       description: `${spec.title}. ${spec.description}`,
     });
-    const rows = Math.ceil(height / rowPx) + 1;
     for (let r = row; r < row + rows; r += 1) ws.getRow(r).height = (rowPx * 3) / 4;
     row += rows;
-    put(ws.getCell(row, 1), spec.description, { font: font(11, { italic: true }) });
+    put(ws.getCell(row, 1), spec.description, { font: font(11, { italic: true }), alignment: { wrapText: true, vertical: 'top' } });
+    ws.getRow(row).height = 30;
     row += 2;
+    used += block;
   }
   return row;
 }
