@@ -27,7 +27,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
   REPORT_SCHEDULE: z
     .string()
-    .default('5 * * * *')
+    .default('*/15 * * * *')
     .refine((s) => cron.validate(s), 'không phải biểu thức cron hợp lệ'),
   REPORT_DRAFT_DAYS_BEFORE: z.coerce.number().int().min(0).max(120).default(14),
   REPORT_TARGETS_FILE: z.string().default(fileURLToPath(new URL('../config/report-targets.json', import.meta.url))),
