@@ -2,6 +2,9 @@
 // token, unknown and malformed ids, wrong passwords and open redirects. Requests are built so that even an allowed
 // one changes nothing (empty or invalid bodies, periods already computed and published), so the matrix can check
 // after each request that no data moved.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { bootTestApp, Client, type TestApp } from '../support/app.js';
@@ -436,6 +439,8 @@ describe('authorisation of every route', function () {
       publishedCode: 'DTI-SO-2025-N',
       snvScorecardFile: 0,
     };
+    // Archived report files go to a directory of this test's own.
+    t.services.config.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dti-authz-'));
     const cli = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin' as const, agencyId: null };
     await t.services.reportArchive.generate(cli, ids.published, 'cli');
     ids.snvScorecardFile = Number(
@@ -445,6 +450,7 @@ describe('authorisation of every route', function () {
   });
 
   after(async () => {
+    if (t) fs.rmSync(t.services.config.dataDir, { recursive: true, force: true });
     await t?.close();
   });
 
