@@ -111,19 +111,7 @@ export async function verifyChain(db: Knex, pageSize = 2000): Promise<ChainCheck
     for (const r of rows) {
       const id = Number(r.id);
       if (r.prev_hash !== prev) return { checked, broken: { id, reason: 'prev_hash' } };
-      const hash = eventHash(prev, {
-        at: r.at,
-        actorId: r.actor_id,
-        actorName: r.actor_name,
-        action: r.action,
-        entity: r.entity,
-        entityId: r.entity_id,
-        agencyId: r.agency_id,
-        submissionId: r.submission_id,
-        before: r.before,
-        after: r.after,
-        reason: r.reason,
-      });
+      const hash = eventHash(prev, toRow(r));
       if (hash !== r.hash) return { checked, broken: { id, reason: 'hash' } };
       prev = r.hash;
       lastId = id;
@@ -132,22 +120,24 @@ export async function verifyChain(db: Knex, pageSize = 2000): Promise<ChainCheck
   }
 }
 
+const toRow = (r: Record<string, unknown>): AuditRow => ({
+  id: Number(r.id),
+  at: r.at as Date,
+  actorId: r.actor_id as number | null,
+  actorName: r.actor_name as string,
+  action: r.action as string,
+  entity: r.entity as string,
+  entityId: r.entity_id as string,
+  agencyId: r.agency_id as number | null,
+  submissionId: r.submission_id as number | null,
+  before: r.before,
+  after: r.after,
+  reason: r.reason as string | null,
+  hash: r.hash as string,
+  prevHash: r.prev_hash as string,
+});
+
 export async function eventsForSubmission(db: Knex, submissionId: number): Promise<AuditRow[]> {
   const rows = await db('audit_events').where('submission_id', submissionId).orderBy('id');
-  return rows.map((r) => ({
-    id: r.id,
-    at: r.at,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    action: r.action,
-    entity: r.entity,
-    entityId: r.entity_id,
-    agencyId: r.agency_id,
-    submissionId: r.submission_id,
-    before: r.before,
-    after: r.after,
-    reason: r.reason,
-    hash: r.hash,
-    prevHash: r.prev_hash,
-  }));
+  return rows.map(toRow);
 }

@@ -7,19 +7,13 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Express } from 'express';
 import supertest from 'supertest';
-import { bootTestApp, Client, type TestApp } from '../support/app.js';
+import { bootTestApp, Client, DEMO_USER_OF_ROLE, type TestApp } from '../support/app.js';
 import { agencyId, periodId, submissionId, userId } from '../support/builders.js';
 import { routeTable } from '../../server/app.js';
 import { can, ROLES, type Actor, type Role } from '../../server/auth/policy.js';
 import type { Db } from '../../server/db/database.js';
 
-const USER_OF: Record<Role, string> = {
-  reporter: 'chuyenvien',
-  head: 'lanhdao',
-  reviewer: 'thamdinh',
-  admin: 'quantri',
-  leader: 'lanhdaotinh',
-};
+const USER_OF: Record<Role, string> = DEMO_USER_OF_ROLE;
 /** Total requests, spread over the routes. */
 const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
