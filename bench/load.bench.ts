@@ -9,6 +9,7 @@
 //   BENCH_DATABASE_URL   PostgreSQL server to create the bench database on (default postgres://root@127.0.0.1:5432/test)
 //   BENCH_LOAD_SECONDS   duration (default 60)
 //   BENCH_USERS          concurrent users, half saving and half reading (default 200)
+//   BENCH_POOL_MAX       DB_POOL_MAX of the server under test (default 10)
 import { createHash, randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
@@ -95,7 +96,7 @@ export async function run(): Promise<BenchRow[]> {
       SCHEDULER: 'false',
       LOG_LEVEL: 'error',
       NODE_ENV: 'production',
-      // Many connections at once: the pool is the default (10); raise it to see whether it is the limit.
+      DB_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10',
     });
     const port = Number((await server.waitFor(/localhost:(\d+)/, 120_000))[1]);
     const base = `http://127.0.0.1:${port}`;

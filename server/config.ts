@@ -29,6 +29,7 @@ const schema = z.object({
   LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(15),
   DB_APPLICATION_NAME: z.string().min(1).max(60).default('dti-platform'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 });
 
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** application_name of the PostgreSQL connections (to tell instances apart in pg_stat_activity). */
   dbApplicationName: string;
+  /** Most PostgreSQL connections one instance opens. */
+  dbPoolMax: number;
 }
 
 export class ConfigError extends Error {}
@@ -81,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     login: { maxFailures: c.LOGIN_MAX_FAILURES, lockMinutes: c.LOGIN_LOCK_MINUTES, ipMaxFailures: c.LOGIN_IP_MAX_FAILURES },
     shutdownGraceSeconds: c.SHUTDOWN_GRACE_SECONDS,
     dbApplicationName: c.DB_APPLICATION_NAME,
+    dbPoolMax: c.DB_POOL_MAX,
   };
 }
