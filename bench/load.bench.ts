@@ -62,7 +62,10 @@ export async function run(): Promise<BenchRow[]> {
     const readerCookies: string[] = [];
     const expires = new Date(Date.now() + 6 * 3600_000);
     const nSavers = Math.ceil(USERS / 2);
-    for (let i = 0; i < USERS; i += 1) {
+    // Spare reports, in case autocannon sets up more clients than connections: a report must never be shared by
+    // two connections (its version would go stale).
+    const SPARE = 4;
+    for (let i = 0; i < USERS + SPARE; i += 1) {
       const agencyId = await services.agencies.createAgency({
         code: `BENCH${i}`,
         name: `Đơn vị thử tải ${i}`,
@@ -78,7 +81,7 @@ export async function run(): Promise<BenchRow[]> {
       const csrf = randomBytes(24).toString('base64url');
       await db('sessions').insert({ id: createHash('sha256').update(token).digest('hex'), user_id: userId, csrf_token: csrf, expires_at: expires });
       const cookie = `dti_sid=${token}`;
-      if (i < nSavers) {
+      if (i < nSavers + SPARE) {
         const actor = { id: userId, username: `bench${i}`, fullName: '', role: 'reporter' as const, agencyId };
         const submissionId = await services.submissions.open(actor, period.id, agencyId);
         savers.push({ cookie, csrf, submissionId, version: 1, acked: 0, lastValue: null, inFlight: null });
@@ -101,52 +104,56 @@ export async function run(): Promise<BenchRow[]> {
     const port = Number((await server.waitFor(/localhost:(\d+)/, 120_000))[1]);
     const base = `http://127.0.0.1:${port}`;
 
-    let nextSaver = 0;
+    const free = [...savers];
     let saveErrors = 0;
+    const saveStatuses: Record<string, number> = {};
     let readErrors = 0;
+    /** The save request of one connection: it owns one report and follows its version. */
+    const saveRequest = (s: Saver): autocannon.Request => ({
+      method: 'POST',
+      path: `/submissions/${s.submissionId}/values`,
+      setupRequest: (req) => {
+        // A new value each time (0..999 of 1000 documents), so every save is a real change.
+        const value = (s.acked * 7 + 1) % 1000;
+        s.inFlight = value;
+        const form = new URLSearchParams({
+          _csrf: s.csrf,
+          version: String(s.version),
+          [`v[${INDICATOR}][value]`]: String(value),
+          [`v[${INDICATOR}][denominator]`]: '1000',
+        });
+        return {
+          ...req,
+          headers: { ...req.headers, cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+        };
+      },
+      onResponse: (status) => {
+        if (status === 303) {
+          s.version += 1;
+          s.acked += 1;
+          s.lastValue = s.inFlight;
+        } else {
+          saveErrors += 1;
+          saveStatuses[status] = (saveStatuses[status] ?? 0) + 1;
+        }
+      },
+    });
+    // autocannon resets a request's context after every request, so each connection is given its report (and
+    // each reader its session) once, when the connection is set up.
     const saving = autocannon({
       url: base,
-      connections: savers.length,
+      connections: nSavers,
       duration: SECONDS,
       pipelining: 1,
       // A save that took long is still acknowledged (or not) by its answer; a client-side timeout would leave the
       // version unknown, so the bench waits.
       timeout: 120,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req, context) => {
-            const ctx = context as { saver?: Saver };
-            ctx.saver ??= savers[nextSaver++ % savers.length];
-            const s = ctx.saver!;
-            // A new value each time (0..999 of 1000 documents), so every save is a real change.
-            const value = (s.acked * 7 + 1) % 1000;
-            s.inFlight = value;
-            const form = new URLSearchParams({
-              _csrf: s.csrf,
-              version: String(s.version),
-              [`v[${INDICATOR}][value]`]: String(value),
-              [`v[${INDICATOR}][denominator]`]: '1000',
-            });
-            return {
-              ...req,
-              path: `/submissions/${s.submissionId}/values`,
-              headers: { ...req.headers, cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-              body: form.toString(),
-            };
-          },
-          onResponse: (status, _body, context) => {
-            const s = (context as { saver?: Saver }).saver!;
-            if (status === 303) {
-              s.version += 1;
-              s.acked += 1;
-              s.lastValue = s.inFlight;
-            } else {
-              saveErrors += 1;
-            }
-          },
-        },
-      ],
+      setupClient: (client) => {
+        const s = free.shift();
+        if (!s) throw new Error('more saving connections than reports');
+        client.setRequests([saveRequest(s)]);
+      },
     });
     let nextReader = 0;
     const reading = autocannon({
@@ -154,20 +161,19 @@ export async function run(): Promise<BenchRow[]> {
       connections: readerCookies.length,
       duration: SECONDS,
       timeout: 120,
-      requests: [
-        {
-          method: 'GET',
-          path: `/rankings?period=${period.id}`,
-          setupRequest: (req, context) => {
-            const ctx = context as { cookie?: string };
-            ctx.cookie ??= readerCookies[nextReader++ % readerCookies.length];
-            return { ...req, headers: { ...req.headers, cookie: ctx.cookie! } };
+      setupClient: (client) => {
+        const cookie = readerCookies[nextReader++ % readerCookies.length]!;
+        client.setRequests([
+          {
+            method: 'GET',
+            path: `/rankings?period=${period.id}`,
+            headers: { cookie },
+            onResponse: (status) => {
+              if (status !== 200) readErrors += 1;
+            },
           },
-          onResponse: (status) => {
-            if (status !== 200) readErrors += 1;
-          },
-        },
-      ],
+        ]);
+      },
     });
     const [save, read] = await Promise.all([saving, reading]);
 
@@ -199,19 +205,28 @@ export async function run(): Promise<BenchRow[]> {
     const acked = savers.reduce((a, s) => a + s.acked, 0);
     const errors = (r: autocannon.Result, mine: number): number => r.errors + r.timeouts + mine;
     const rows: BenchRow[] = [
-      { name: 'draft save p50', value: save.latency.p50, unit: 'ms', connections: savers.length, seconds: SECONDS },
+      { name: 'draft save p50', value: save.latency.p50, unit: 'ms', connections: nSavers, seconds: SECONDS },
       {
         name: 'draft save p99',
         value: save.latency.p99,
         unit: 'ms',
         target: `< ${SAVE_TARGET_MS} ms`,
         ok: save.latency.p99 < SAVE_TARGET_MS,
-        connections: savers.length,
+        connections: nSavers,
         seconds: SECONDS,
       },
       { name: 'draft save throughput', value: Math.round(save.requests.average), unit: 'req/s' },
       { name: 'draft saves acknowledged', value: acked, unit: 'saves' },
-      { name: 'draft save errors', value: errors(save, saveErrors), unit: 'requests', target: '0', ok: errors(save, saveErrors) === 0 },
+      {
+        name: 'draft save errors',
+        value: errors(save, saveErrors),
+        unit: 'requests',
+        target: '0',
+        ok: errors(save, saveErrors) === 0,
+        statuses: saveStatuses,
+        connectionErrors: save.errors,
+        timeouts: save.timeouts,
+      },
       { name: 'acknowledged saves missing afterwards', value: lost, unit: 'reports', target: '0', ok: lost === 0 },
       { name: 'rankings read p50', value: read.latency.p50, unit: 'ms', connections: readerCookies.length, seconds: SECONDS },
       { name: 'rankings read p99', value: read.latency.p99, unit: 'ms', connections: readerCookies.length, seconds: SECONDS },
