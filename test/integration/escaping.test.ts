@@ -127,7 +127,8 @@ describe('output escaping with hostile data', function () {
             expect(cell.type).to.equal(ExcelJS.ValueType.String);
             seen += 1;
           }
-          if (typeof cell.value === 'string' && cell.value.includes('HYPERLINK')) expect(cell.value).to.equal(FORMULA_AGENCY);
+          // The name may also stand inside a sentence (the completeness section); it is text there too.
+          if (typeof cell.value === 'string' && cell.value.includes('HYPERLINK')) expect(cell.type).to.equal(ExcelJS.ValueType.String);
         });
       });
     });
