@@ -2,69 +2,40 @@
 // their charts with chart.js from /static (no inline script, no CSP violation), print to A4, and the archive page
 // lists the files. Runs on Debian's chromium through playwright-core; skips itself where it is not installed.
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { bootTestApp, type TestApp } from '../support/app.js';
-import { DEMO_PASSWORD } from '../../server/demo/demo-province.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import type { Page } from 'playwright-core';
+import { startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 
 describe('e2e: official reports in the browser', function () {
   this.timeout(240_000);
-  let t: TestApp | undefined;
-  let server: Server | undefined;
-  let browser: Browser | undefined;
+  let b: BrowserApp | undefined;
   let page: Page;
   let period = 0;
   let agency = 0;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
+    b = await startBrowserApp(async (t) => {
+      const u = (await t.services.users.findByUsername('quantri'))!;
+      period = (await t.services.periods.findByCode('DTI-SO-2026-N'))!.id;
+      agency = (await t.services.agencies.findByCode('SNV'))!.id;
+      await t.services.scoring.publish({ id: u.id, username: u.username, fullName: u.fullName, role: 'admin', agencyId: null }, period);
+    });
+    if (!b) {
       this.skip();
       return;
     }
-    t = await bootTestApp();
-    const u = (await t.services.users.findByUsername('quantri'))!;
-    period = (await t.services.periods.findByCode('DTI-SO-2026-N'))!.id;
-    agency = (await t.services.agencies.findByCode('SNV'))!.id;
-    await t.services.scoring.publish({ id: u.id, username: u.username, fullName: u.fullName, role: 'admin', agencyId: null }, period);
-    server = await new Promise<Server>((resolve) => {
-      const srv = t!.app.listen(0, '127.0.0.1', () => resolve(srv));
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, locale: 'vi-VN' });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
-    page.on('response', (res) => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
-    });
-    await page.goto('/login');
-    await page.getByLabel('Tên đăng nhập').fill('quantri');
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    page = b.page;
+    problems = b.problems;
+    page.context().setDefaultTimeout(15_000);
+    await b.login('quantri');
   });
 
   after(async () => {
-    await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
-    }
-    await t?.close();
+    await b?.close();
   });
 
   const drawnCharts = (): Promise<boolean[]> =>
@@ -114,7 +85,7 @@ describe('e2e: official reports in the browser', function () {
   });
 
   it('when the admin regenerates the period from the archive page, then its files are listed with their SHA-256', async () => {
-    t!.services.config.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dti-e2e-'));
+    b!.t.services.config.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dti-e2e-'));
     await page.goto('/reports');
     const form = page.locator(`form[action="/reports/${period}/regenerate"]`);
     // Every scorecard of the period is generated in the request; on a busy machine that takes a while.
@@ -124,7 +95,7 @@ describe('e2e: official reports in the browser', function () {
     ]);
     expect(await page.getByText('Đã tạo lại và lưu trữ báo cáo của kỳ.').count()).to.equal(1);
     expect(await page.locator('code.hash').count()).to.be.greaterThan(2);
-    fs.rmSync(t!.services.config.dataDir, { recursive: true, force: true });
+    fs.rmSync(b!.t.services.config.dataDir, { recursive: true, force: true });
     expect(problems).to.deep.equal([]);
   });
 });
