@@ -11,8 +11,10 @@ import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { computeScores } from './compute.js';
-import type { AgencyInput, ReportedValue } from './scoring.types.js';
+import { rankAgencies } from './rank.js';
+import { scoreAgency } from './score.js';
+import type { AgencyInput, AgencyScore, ReportedValue } from './scoring.types.js';
+import { layoutOf, rankArray, rankedFigures, sameRanks, scoreArrays, type LayoutShape } from './result-rows.js';
 import { notCollectedIn, type FrameworkDef } from '../frameworks/framework.types.js';
 import * as repo from './runs.repository.js';
 
@@ -24,6 +26,32 @@ export type ComputeOutcome =
   | { status: 'computed'; runId: number; agencies: number }
   | { status: 'unchanged'; runId: number }
   | { status: 'busy' };
+
+/** What a period's current rows hold for one agency; `score` has the ranked figures and their ranks, no indicators. */
+interface AgencyState {
+  groupId: number;
+  layoutId: number;
+  inputHash: string;
+  sourceKey: string;
+  score: AgencyScore;
+}
+
+interface PeriodState {
+  runId: number;
+  agencies: Map<number, AgencyState>;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+const reported = (value: number | null, denominator: number | null, option: string | null): ReportedValue | null =>
+  value === null && denominator === null && option === null ? null : { value, denominator, option };
+
+function withKeys(state: PeriodState, keys: ReadonlyArray<{ agencyId: number; sourceKey: string }>): PeriodState {
+  if (keys.length === 0) return state;
+  const agencies = new Map(state.agencies);
+  for (const k of keys) agencies.set(k.agencyId, { ...agencies.get(k.agencyId)!, sourceKey: k.sourceKey });
+  return { runId: state.runId, agencies };
+}
 
 export class ScoringService {
   constructor(
@@ -39,6 +67,9 @@ export class ScoringService {
     },
   ) {}
 
+  /** Per period, the rows of its last run as this instance committed them (see stateOf). */
+  private readonly states = new Map<number, PeriodState>();
+
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
@@ -48,36 +79,96 @@ export class ScoringService {
     return this.computePeriod(periodId, { trigger: 'manual', startedBy: actor.id });
   }
 
+  /**
+   * Computes a period if anything it depends on changed since its last run. Only agencies whose submissions (or
+   * last period's, for carry-forward) changed are read and scored again; the rest keep their stored rows, all are
+   * ranked again in memory, and only rows whose scores or ranks changed are written (docs/adr/0020-…). One
+   * transaction under the period's advisory lock: a run that fails part-way leaves the previous run as it was.
+   */
   async computePeriod(
     periodId: number,
     opts: { trigger: RunTrigger; startedBy?: number | null; force?: boolean },
   ): Promise<ComputeOutcome> {
     const startedAt = this.now();
-    return this.db.transaction(async (trx) => {
+    let next: PeriodState | undefined;
+    const outcome = await this.db.transaction(async (trx): Promise<ComputeOutcome> => {
       if (!(await repo.tryLockPeriod(trx, periodId))) return { status: 'busy' } as const;
 
       const period = await this.deps.periods.get(periodId, trx);
       const fw = await this.deps.frameworks.get(period.frameworkId, trx);
       const groups = await this.deps.agencies.listGroups(trx);
       const fwGroups = groups.filter((g) => fw.definition.appliesTo.includes(g.code));
+      const groupCode = new Map(fwGroups.map((g) => [g.id, g.code]));
       const agencies = await this.deps.agencies.expectedAgencies(
         fwGroups.map((g) => g.id),
         period.dataFrom,
         period.dataTo,
         trx,
       );
-      const inputs = await this.inputs(period, agencies.map((a) => ({ id: a.id, groupId: a.rankingGroupId! })), fwGroups, fw.definition, trx);
-      const inputHash = createHash('sha256')
-        .update(JSON.stringify({ framework: fw.id, sourceHash: fw.sourceHash, groups: fwGroups, inputs }))
-        .digest('hex');
-
+      const prevPeriod = await this.deps.periods.previous(period, trx);
+      // Everything besides an agency's own values that its scores depend on.
+      const context = sha256(
+        JSON.stringify({
+          framework: fw.id,
+          sourceHash: fw.sourceHash,
+          groups: fwGroups,
+          kind: period.kind,
+          previousPeriod: prevPeriod?.id ?? null,
+          code: this.deps.codeVersion,
+        }),
+      );
       const last = await repo.latestRun(trx, periodId, false);
-      if (!opts.force && last && last.inputHash === inputHash && last.codeVersion === this.deps.codeVersion) {
+      const state = await this.stateOf(trx, periodId, last?.id, groupCode);
+
+      const markers = await this.deps.submissions.countedMarkers(
+        prevPeriod ? [period.id, prevPeriod.id] : [period.id],
+        trx,
+      );
+      const markerOf = new Map(markers.map((m) => [`${m.periodId}:${m.agencyId}`, m.marker]));
+      const expected = agencies.map((a) => ({
+        id: a.id,
+        groupId: a.rankingGroupId!,
+        sourceKey: [
+          context.slice(0, 16),
+          a.rankingGroupId,
+          markerOf.get(`${period.id}:${a.id}`) ?? '-',
+          prevPeriod ? (markerOf.get(`${prevPeriod.id}:${a.id}`) ?? '-') : '-',
+        ].join(':'),
+      }));
+      const expectedIds = new Set(expected.map((a) => a.id));
+      const removed = [...state.agencies.keys()].filter((id) => !expectedIds.has(id));
+      const toRead = opts.force ? expected : expected.filter((a) => state.agencies.get(a.id)?.sourceKey !== a.sourceKey);
+      if (!opts.force && last && toRead.length === 0 && removed.length === 0) {
+        next = state;
         return { status: 'unchanged', runId: last.id } as const;
       }
-      const scores = computeScores(
-        fw.definition,
-        inputs,
+
+      const inputs = await this.inputs(period, prevPeriod, toRead, groupCode, fw.definition, toRead.length === expected.length, trx);
+      const fresh = new Map<number, { score: AgencyScore; inputHash: string; sourceKey: string; groupId: number }>();
+      const keysOnly: Array<{ agencyId: number; sourceKey: string }> = [];
+      toRead.forEach((a, i) => {
+        const input = inputs[i]!;
+        const inputHash = sha256(context + JSON.stringify(input));
+        const stored = state.agencies.get(a.id);
+        if (stored && stored.inputHash === inputHash && stored.groupId === a.groupId) {
+          if (stored.sourceKey !== a.sourceKey) keysOnly.push({ agencyId: a.id, sourceKey: a.sourceKey });
+          return;
+        }
+        fresh.set(a.id, { score: scoreAgency(fw.definition, input), inputHash, sourceKey: a.sourceKey, groupId: a.groupId });
+      });
+
+      const hashOf = (id: number): string => fresh.get(id)?.inputHash ?? state.agencies.get(id)!.inputHash;
+      const inputHash = sha256(context + expected.map((a) => `${a.id}:${hashOf(a.id)}`).join(','));
+      const newKeys = new Map(keysOnly.map((k) => [k.agencyId, k.sourceKey]));
+      const keyOf = (id: number): string => fresh.get(id)?.sourceKey ?? newKeys.get(id) ?? state.agencies.get(id)!.sourceKey;
+      if (!opts.force && last && fresh.size === 0 && removed.length === 0 && last.inputHash === inputHash) {
+        await repo.updateSourceKeys(trx, periodId, keysOnly);
+        next = withKeys(state, keysOnly);
+        return { status: 'unchanged', runId: last.id } as const;
+      }
+
+      const ranked = rankAgencies(
+        expected.map((a) => fresh.get(a.id)?.score ?? state.agencies.get(a.id)!.score),
         fwGroups.map((g) => ({ code: g.code, ranked: g.ranked })),
       );
       const runId = await repo.insertRun(trx, {
@@ -90,41 +181,113 @@ export class ScoringService {
         startedBy: opts.startedBy ?? null,
         startedAt,
       });
-      await repo.insertResults(trx, runId, scores, new Map(fwGroups.map((g) => [g.code, g.id])));
-      return { status: 'computed', runId, agencies: scores.length } as const;
+
+      const scoreRows: repo.ScoreRowWrite[] = [];
+      let layout: LayoutShape | undefined;
+      for (const [agencyId, f] of fresh) {
+        layout ??= layoutOf(f.score);
+        scoreRows.push({
+          agencyId,
+          groupId: f.groupId,
+          inputHash: f.inputHash,
+          sourceKey: f.sourceKey,
+          totalPoints: f.score.total.points,
+          totalMax: f.score.total.max,
+          ...scoreArrays(f.score),
+        });
+      }
+      const layoutId = layout ? await repo.ensureLayout(trx, layout) : 0;
+      await repo.closeCurrent(trx, 'agency_scores', periodId, [...fresh.keys(), ...removed], runId);
+      await repo.insertScores(trx, periodId, runId, layoutId, scoreRows);
+
+      const rankRows: repo.RankRowWrite[] = [];
+      const agenciesNext = new Map<number, AgencyState>();
+      ranked.forEach((score, i) => {
+        const a = expected[i]!;
+        const stored = state.agencies.get(a.id);
+        const ranks = rankArray(score);
+        if (!stored || stored.score.total.rank !== score.total.rank || !sameRanks(rankArray(stored.score), ranks)) {
+          rankRows.push({ agencyId: a.id, totalRank: score.total.rank, ranks });
+        }
+        const f = fresh.get(a.id);
+        agenciesNext.set(a.id, {
+          groupId: a.groupId,
+          layoutId: f ? layoutId : stored!.layoutId,
+          inputHash: hashOf(a.id),
+          sourceKey: keyOf(a.id),
+          score: { ...score, indicators: [] },
+        });
+      });
+      await repo.closeCurrent(
+        trx,
+        'agency_ranks',
+        periodId,
+        [...rankRows.filter((r) => state.agencies.has(r.agencyId)).map((r) => r.agencyId), ...removed],
+        runId,
+      );
+      await repo.insertRanks(trx, periodId, runId, rankRows);
+      await repo.updateSourceKeys(trx, periodId, keysOnly);
+      next = { runId, agencies: agenciesNext };
+      return { status: 'computed', runId, agencies: ranked.length } as const;
     });
+    // Only what has been committed may be remembered.
+    if (next) this.states.set(periodId, next);
+    return outcome;
   }
 
-  /** Each expected agency's recognised values (appraised over self-assessed) and last period's, for carry-forward. */
+  /** The period's current rows as of its last run: remembered from this instance's last run, else read back. */
+  private async stateOf(trx: Knex, periodId: number, lastRunId: number | undefined, groupCode: Map<number, string>): Promise<PeriodState> {
+    if (lastRunId === undefined) return { runId: 0, agencies: new Map() };
+    const known = this.states.get(periodId);
+    if (known && known.runId === lastRunId) return known;
+    const rows = await repo.currentResults(trx, periodId);
+    const layouts = await repo.layouts(trx, [...new Set(rows.map((r) => r.layoutId))]);
+    const agencies = new Map<number, AgencyState>();
+    for (const r of rows) {
+      agencies.set(r.agencyId, {
+        groupId: r.groupId,
+        layoutId: r.layoutId,
+        inputHash: r.inputHash,
+        sourceKey: r.sourceKey,
+        score: rankedFigures(r.agencyId, groupCode.get(r.groupId) ?? '', layouts.get(r.layoutId)!, r),
+      });
+    }
+    return { runId: lastRunId, agencies };
+  }
+
+  /** Recognised values (appraised over self-assessed) of the given agencies, and last period's, for carry-forward. */
   private async inputs(
     period: PeriodRow,
-    agencies: Array<{ id: number; groupId: number }>,
-    groups: Array<{ id: number; code: string }>,
+    prevPeriod: PeriodRow | undefined,
+    agencies: ReadonlyArray<{ id: number; groupId: number }>,
+    groupCode: Map<number, string>,
     definition: FrameworkDef,
+    all: boolean,
     trx: Knex,
   ): Promise<AgencyInput[]> {
-    const current = await this.deps.submissions.countedValues(period.id, trx);
-    const prevPeriod = await this.deps.periods.previous(period, trx);
-    const previous = prevPeriod ? await this.deps.submissions.countedValues(prevPeriod.id, trx) : [];
+    if (agencies.length === 0) return [];
+    const ids = all ? null : agencies.map((a) => a.id);
+    const current = await this.deps.submissions.countedValuesPacked(period.id, ids, trx);
+    const previous = prevPeriod ? await this.deps.submissions.countedValuesPacked(prevPeriod.id, ids, trx) : [];
     const prevByAgency = new Map<number, Map<string, ReportedValue>>();
     for (const p of previous) {
-      const v = p.appraised ?? p.self;
-      if (!v) continue;
-      const m = prevByAgency.get(p.agencyId) ?? new Map<string, ReportedValue>();
-      m.set(p.code, v);
+      const m = new Map<string, ReportedValue>();
+      for (const [code, sv, sd, so, av, ad, ao] of p.values) {
+        const v = reported(av, ad, ao) ?? reported(sv, sd, so);
+        if (v) m.set(code, v);
+      }
       prevByAgency.set(p.agencyId, m);
     }
     const byAgency = new Map<number, AgencyInput['values']>();
-    for (const row of current) {
-      const values = byAgency.get(row.agencyId) ?? {};
-      values[row.code] = {
-        value: row.appraised ?? row.self,
-        adjusted: row.appraised !== null,
-        previous: prevByAgency.get(row.agencyId)?.get(row.code) ?? null,
-      };
-      byAgency.set(row.agencyId, values);
+    for (const c of current) {
+      const values: AgencyInput['values'] = {};
+      const prev = prevByAgency.get(c.agencyId);
+      for (const [code, sv, sd, so, av, ad, ao] of c.values) {
+        const appraised = reported(av, ad, ao);
+        values[code] = { value: appraised ?? reported(sv, sd, so), adjusted: appraised !== null, previous: prev?.get(code) ?? null };
+      }
+      byAgency.set(c.agencyId, values);
     }
-    const groupCode = new Map(groups.map((g) => [g.id, g.code]));
     const notApplicable = notCollectedIn(definition.nodes, period.kind);
     return agencies.map((a) => {
       const values = byAgency.get(a.id) ?? {};

@@ -269,3 +269,49 @@ export async function countedValues(db: Knex, periodId: number, states: readonly
     return { agencyId: r.agency_id, code: v.code, self: v.self, appraised: v.appraised };
   });
 }
+
+/** One agency's counted submission, as a marker that changes whenever its state, version or any value changes. */
+export interface CountedMarker {
+  agencyId: number;
+  periodId: number;
+  marker: string;
+}
+
+export async function countedMarkers(db: Knex, periodIds: number[], states: readonly string[]): Promise<CountedMarker[]> {
+  if (periodIds.length === 0) return [];
+  const rows = await db('submissions')
+    .whereIn('period_id', periodIds)
+    .whereIn('state', states)
+    .select('agency_id', 'period_id', 'id', 'version', 'values_rev');
+  return rows.map((r) => ({ agencyId: r.agency_id, periodId: r.period_id, marker: `${r.id}.${r.version}.${r.values_rev}` }));
+}
+
+/** A value packed as [code, self value, self denominator, self option, appraised value, denominator, option]. */
+export type PackedValue = [string, number | null, number | null, string | null, number | null, number | null, string | null];
+
+/**
+ * The counted values of a period, one row per agency with its values packed in framework order: at the scale of a
+ * province (10 000 agencies × 100 indicators) one JSON document per agency reads several times faster than a row
+ * per value. Optionally only some agencies.
+ */
+export async function countedValuesPacked(
+  db: Knex,
+  periodId: number,
+  states: readonly string[],
+  agencyIds: number[] | null,
+): Promise<Array<{ agencyId: number; values: PackedValue[] }>> {
+  const q = db('submissions as s')
+    .join('submission_values as v', 'v.submission_id', 's.id')
+    .join('framework_nodes as n', 'n.id', 'v.node_id')
+    .where('s.period_id', periodId)
+    .whereIn('s.state', states)
+    .groupBy('s.agency_id')
+    .select(
+      's.agency_id',
+      db.raw(`json_agg(json_build_array(n.code, v.self_value, v.self_denominator, v.self_option, v.appraised_value,
+                v.appraised_denominator, v.appraised_option) ORDER BY n.position)::text AS packed`),
+    );
+  if (agencyIds) q.whereRaw('s.agency_id = ANY(?::int[])', [agencyIds as unknown as Knex.Value]);
+  const rows = await q;
+  return rows.map((r: { agency_id: number; packed: string }) => ({ agencyId: r.agency_id, values: JSON.parse(r.packed) as PackedValue[] }));
+}
