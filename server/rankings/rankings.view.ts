@@ -69,24 +69,39 @@ export interface NodeScoreRow {
   rank: number | null;
 }
 
+/**
+ * A run's figures per agency, from the rows the run shares with others (migration 020). Without indicators only the
+ * leading, ranked part of each agency's arrays is unnested, which keeps the rankings page quick at province scale.
+ */
 export async function nodeScores(
   db: Knex,
   runId: number,
   opts: { kinds: Array<NodeScoreRow['kind']>; agencyId?: number },
 ): Promise<NodeScoreRow[]> {
-  const q = db('run_node_scores').where('run_id', runId).whereIn('node_kind', opts.kinds);
-  if (opts.agencyId !== undefined) q.andWhere('agency_id', opts.agencyId);
-  const rows = await q.select('*');
-  return rows.map((r) => ({
-    agencyId: r.agency_id,
-    code: r.node_code,
-    kind: r.node_kind,
-    points: r.points,
-    max: r.max_points,
-    value: r.value,
-    measure: r.measure,
-    flag: r.flag,
-    rank: r.rank,
+  const r = await db.raw(
+    `SELECT s.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag, k.ranks[u.ord] AS rank
+       FROM runs r
+       JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)
+       JOIN score_layouts l ON l.id = s.layout_id
+       CROSS JOIN LATERAL (SELECT CASE WHEN ?::bool THEN cardinality(l.codes) ELSE l.ranked END AS n) upto
+       CROSS JOIN LATERAL unnest(l.codes[1:upto.n], l.kinds[1:upto.n], s.points[1:upto.n], s.max_points[1:upto.n],
+                                 s.measures[1:upto.n], s.flags[1:upto.n])
+         WITH ORDINALITY AS u(code, kind, points, max, measure, flag, ord)
+       LEFT JOIN agency_ranks k ON k.period_id = r.period_id AND k.agency_id = s.agency_id
+                               AND k.from_run <= r.id AND (k.to_run IS NULL OR k.to_run > r.id)
+      WHERE r.id = ? AND u.kind = ANY(?::text[]) AND (?::int IS NULL OR s.agency_id = ?::int)`,
+    [opts.kinds.includes('indicator'), runId, opts.kinds, opts.agencyId ?? null, opts.agencyId ?? null] as unknown as Knex.RawBinding[],
+  );
+  return (r.rows as Array<Record<string, unknown>>).map((x) => ({
+    agencyId: x.agency_id as number,
+    code: x.code as string,
+    kind: x.kind as NodeScoreRow['kind'],
+    points: x.points as number,
+    max: x.max as number,
+    value: (x.max as number) > 0 ? (x.points as number) / (x.max as number) : null,
+    measure: (x.measure as number | null) ?? null,
+    flag: (x.flag as string | null) ?? null,
+    rank: (x.rank as number | null) ?? null,
   }));
 }
 
