@@ -48,6 +48,8 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['period_id', 'from_run']);
     t.index(['agency_id']);
   });
+  // A row of a 100-indicator framework is ~4 kB: kept inline and uncompressed, it is written without TOAST work.
+  await knex.raw('ALTER TABLE agency_scores SET (toast_tuple_target = 8160)');
   for (const table of ['agency_scores', 'agency_ranks']) {
     await knex.raw(`ALTER TABLE ?? ADD CONSTRAINT ?? CHECK (to_run IS NULL OR to_run > from_run)`, [
       table,

@@ -134,28 +134,44 @@ export interface CurrentResult {
 }
 
 export async function currentResults(db: Knex, periodId: number): Promise<CurrentResult[]> {
-  const r = await db.raw(
+  // Two plain reads merged here rather than a join: right after a large run the planner's statistics of these
+  // tables are stale, and a join planned on them can degrade to a nested loop over the whole province.
+  const scores = await db.raw(
     `SELECT s.agency_id, s.ranking_group_id, s.layout_id, s.input_hash, s.source_key, s.total_points, s.total_max,
-            s.points[1:l.ranked] AS head_points, s.max_points[1:l.ranked] AS head_max, k.total_rank, k.ranks
-       FROM agency_scores s
-       JOIN score_layouts l ON l.id = s.layout_id
-       LEFT JOIN agency_ranks k ON k.period_id = s.period_id AND k.agency_id = s.agency_id AND k.to_run IS NULL
+            s.points[1:l.ranked] AS head_points, s.max_points[1:l.ranked] AS head_max
+       FROM agency_scores s JOIN score_layouts l ON l.id = s.layout_id
       WHERE s.period_id = ? AND s.to_run IS NULL`,
     [periodId],
   );
-  return (r.rows as Array<Record<string, unknown>>).map((x) => ({
-    agencyId: x.agency_id as number,
-    groupId: x.ranking_group_id as number,
-    layoutId: x.layout_id as number,
-    inputHash: x.input_hash as string,
-    sourceKey: x.source_key as string,
-    totalPoints: x.total_points as number,
-    totalMax: x.total_max as number,
-    headPoints: (x.head_points as number[] | null) ?? [],
-    headMax: (x.head_max as number[] | null) ?? [],
-    totalRank: (x.total_rank as number | null) ?? null,
-    ranks: (x.ranks as Array<number | null> | null) ?? [],
-  }));
+  const ranks = await db('agency_ranks').where({ period_id: periodId }).whereNull('to_run').select('agency_id', 'total_rank', 'ranks');
+  const rankOf = new Map<number, { total_rank: number | null; ranks: Array<number | null> }>(
+    ranks.map((k: { agency_id: number; total_rank: number | null; ranks: Array<number | null> }) => [k.agency_id, k]),
+  );
+  return (scores.rows as Array<Record<string, unknown>>).map((x) => {
+    const k = rankOf.get(x.agency_id as number);
+    return {
+      agencyId: x.agency_id as number,
+      groupId: x.ranking_group_id as number,
+      layoutId: x.layout_id as number,
+      inputHash: x.input_hash as string,
+      sourceKey: x.source_key as string,
+      totalPoints: x.total_points as number,
+      totalMax: x.total_max as number,
+      headPoints: (x.head_points as number[] | null) ?? [],
+      headMax: (x.head_max as number[] | null) ?? [],
+      totalRank: k?.total_rank ?? null,
+      ranks: k?.ranks ?? [],
+    };
+  });
+}
+
+/**
+ * Refreshes the planner's statistics of the result tables after a large write, so the snapshot reads of the
+ * rankings and reports plan on the real sizes instead of waiting for autovacuum. Key columns only: cheap.
+ */
+export async function analyzeResults(db: Knex): Promise<void> {
+  await db.raw('ANALYZE agency_scores (period_id, agency_id, from_run, to_run)');
+  await db.raw('ANALYZE agency_ranks (period_id, agency_id, from_run, to_run)');
 }
 
 /** Ends the current rows of these agencies at `runId`: they stay in every earlier run's snapshot. */

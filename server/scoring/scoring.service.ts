@@ -9,7 +9,7 @@ import { conflict, notFound } from '../errors.js';
 import type { AgencyService } from '../agencies/agencies.service.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
-import type { SubmissionService } from '../submissions/submissions.service.js';
+import type { PackedValue, SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { rankAgencies } from './rank.js';
 import { scoreAgency } from './score.js';
@@ -40,6 +40,9 @@ interface PeriodState {
   runId: number;
   agencies: Map<number, AgencyState>;
 }
+
+/** Rows written by a run above which the result tables' statistics are refreshed. */
+const ANALYZE_AFTER = 2_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -91,6 +94,7 @@ export class ScoringService {
   ): Promise<ComputeOutcome> {
     const startedAt = this.now();
     let next: PeriodState | undefined;
+    let written = 0;
     const outcome = await this.db.transaction(async (trx): Promise<ComputeOutcome> => {
       if (!(await repo.tryLockPeriod(trx, periodId))) return { status: 'busy' } as const;
 
@@ -147,8 +151,8 @@ export class ScoringService {
       const fresh = new Map<number, { score: AgencyScore; inputHash: string; sourceKey: string; groupId: number }>();
       const keysOnly: Array<{ agencyId: number; sourceKey: string }> = [];
       toRead.forEach((a, i) => {
-        const input = inputs[i]!;
-        const inputHash = sha256(context + JSON.stringify(input));
+        const { input, source } = inputs[i]!;
+        const inputHash = sha256(`${context}|${a.groupId}|${source}`);
         const stored = state.agencies.get(a.id);
         if (stored && stored.inputHash === inputHash && stored.groupId === a.groupId) {
           if (stored.sourceKey !== a.sourceKey) keysOnly.push({ agencyId: a.id, sourceKey: a.sourceKey });
@@ -167,10 +171,20 @@ export class ScoringService {
         return { status: 'unchanged', runId: last.id } as const;
       }
 
+      // Ranks depend only on the members of a group, so only groups with a changed, new or removed member are
+      // ranked again; the others keep their ranks as stored.
+      const touched = new Set<number>();
+      for (const id of fresh.keys()) touched.add(fresh.get(id)!.groupId);
+      for (const id of [...fresh.keys(), ...removed]) {
+        const was = state.agencies.get(id);
+        if (was) touched.add(was.groupId);
+      }
+      const reranked = expected.filter((a) => touched.has(a.groupId));
       const ranked = rankAgencies(
-        expected.map((a) => fresh.get(a.id)?.score ?? state.agencies.get(a.id)!.score),
+        reranked.map((a) => fresh.get(a.id)?.score ?? state.agencies.get(a.id)!.score),
         fwGroups.map((g) => ({ code: g.code, ranked: g.ranked })),
       );
+      const rankedById = new Map(reranked.map((a, i) => [a.id, ranked[i]!]));
       const runId = await repo.insertRun(trx, {
         periodId,
         frameworkId: fw.id,
@@ -202,22 +216,28 @@ export class ScoringService {
 
       const rankRows: repo.RankRowWrite[] = [];
       const agenciesNext = new Map<number, AgencyState>();
-      ranked.forEach((score, i) => {
-        const a = expected[i]!;
+      for (const a of expected) {
         const stored = state.agencies.get(a.id);
-        const ranks = rankArray(score);
-        if (!stored || stored.score.total.rank !== score.total.rank || !sameRanks(rankArray(stored.score), ranks)) {
-          rankRows.push({ agencyId: a.id, totalRank: score.total.rank, ranks });
+        const score = rankedById.get(a.id) ?? stored!.score;
+        if (rankedById.has(a.id)) {
+          const ranks = rankArray(score);
+          if (!stored || stored.score.total.rank !== score.total.rank || !sameRanks(rankArray(stored.score), ranks)) {
+            rankRows.push({ agencyId: a.id, totalRank: score.total.rank, ranks });
+          }
         }
         const f = fresh.get(a.id);
+        if (stored && !f && !rankedById.has(a.id) && !newKeys.has(a.id)) {
+          agenciesNext.set(a.id, stored);
+          continue;
+        }
         agenciesNext.set(a.id, {
           groupId: a.groupId,
           layoutId: f ? layoutId : stored!.layoutId,
           inputHash: hashOf(a.id),
           sourceKey: keyOf(a.id),
-          score: { ...score, indicators: [] },
+          score: rankedById.has(a.id) ? { ...score, indicators: [] } : score,
         });
-      });
+      }
       await repo.closeCurrent(
         trx,
         'agency_ranks',
@@ -226,12 +246,14 @@ export class ScoringService {
         runId,
       );
       await repo.insertRanks(trx, periodId, runId, rankRows);
+      written = scoreRows.length + rankRows.length;
       await repo.updateSourceKeys(trx, periodId, keysOnly);
       next = { runId, agencies: agenciesNext };
-      return { status: 'computed', runId, agencies: ranked.length } as const;
+      return { status: 'computed', runId, agencies: expected.length } as const;
     });
     // Only what has been committed may be remembered.
     if (next) this.states.set(periodId, next);
+    if (written > ANALYZE_AFTER) await repo.analyzeResults(this.db);
     return outcome;
   }
 
@@ -255,7 +277,10 @@ export class ScoringService {
     return { runId: lastRunId, agencies };
   }
 
-  /** Recognised values (appraised over self-assessed) of the given agencies, and last period's, for carry-forward. */
+  /**
+   * Recognised values (appraised over self-assessed) of the given agencies, and last period's for carry-forward,
+   * each with `source`: the text they were read from, which is what an agency's input hash is taken over.
+   */
   private async inputs(
     period: PeriodRow,
     prevPeriod: PeriodRow | undefined,
@@ -264,38 +289,38 @@ export class ScoringService {
     definition: FrameworkDef,
     all: boolean,
     trx: Knex,
-  ): Promise<AgencyInput[]> {
+  ): Promise<Array<{ input: AgencyInput; source: string }>> {
     if (agencies.length === 0) return [];
     const ids = all ? null : agencies.map((a) => a.id);
     const current = await this.deps.submissions.countedValuesPacked(period.id, ids, trx);
     const previous = prevPeriod ? await this.deps.submissions.countedValuesPacked(prevPeriod.id, ids, trx) : [];
-    const prevByAgency = new Map<number, Map<string, ReportedValue>>();
-    for (const p of previous) {
-      const m = new Map<string, ReportedValue>();
-      for (const [code, sv, sd, so, av, ad, ao] of p.values) {
-        const v = reported(av, ad, ao) ?? reported(sv, sd, so);
-        if (v) m.set(code, v);
-      }
-      prevByAgency.set(p.agencyId, m);
-    }
-    const byAgency = new Map<number, AgencyInput['values']>();
-    for (const c of current) {
-      const values: AgencyInput['values'] = {};
-      const prev = prevByAgency.get(c.agencyId);
-      for (const [code, sv, sd, so, av, ad, ao] of c.values) {
-        const appraised = reported(av, ad, ao);
-        values[code] = { value: appraised ?? reported(sv, sd, so), adjusted: appraised !== null, previous: prev?.get(code) ?? null };
-      }
-      byAgency.set(c.agencyId, values);
-    }
+    const currentText = new Map(current.map((c) => [c.agencyId, c.packed]));
+    const previousText = new Map(previous.map((p) => [p.agencyId, p.packed]));
     const notApplicable = notCollectedIn(definition.nodes, period.kind);
     return agencies.map((a) => {
-      const values = byAgency.get(a.id) ?? {};
+      const cur = currentText.get(a.id);
+      const prevText = previousText.get(a.id);
+      const prev = new Map<string, ReportedValue>();
+      if (prevText) {
+        for (const [code, value, denominator, option] of JSON.parse(prevText) as PackedValue[]) {
+          const v = reported(value, denominator, option);
+          if (v) prev.set(code, v);
+        }
+      }
+      const values: AgencyInput['values'] = {};
+      if (cur) {
+        for (const [code, value, denominator, option, adjusted] of JSON.parse(cur) as PackedValue[]) {
+          values[code] = { value: reported(value, denominator, option), adjusted: adjusted === 1, previous: prev.get(code) ?? null };
+        }
+      }
       // Carry-forward also reaches indicators an agency left out entirely this period.
-      for (const [code, v] of prevByAgency.get(a.id) ?? []) {
+      for (const [code, v] of prev) {
         if (!values[code]) values[code] = { value: null, previous: v };
       }
-      return { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable };
+      return {
+        input: { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable },
+        source: `${cur ?? '-'}|${prevText ?? '-'}`,
+      };
     });
   }
 

@@ -15,7 +15,7 @@ import * as repo from './submissions.repository.js';
 import { checkCompleteness, parseValue, type ParsedValue, type RawValue } from './value-validation.js';
 import { COUNTED_STATES, STATE_LABELS, isEditable, isUnderReview, nextState, type SubmissionState } from './workflow.js';
 
-export type { SubmissionRow, StoredValue, EvidenceRow } from './submissions.repository.js';
+export type { SubmissionRow, StoredValue, EvidenceRow, PackedValue } from './submissions.repository.js';
 
 export interface FormLine {
   indicator: IndicatorDef;
