@@ -292,6 +292,12 @@ export async function updateSourceKeys(
   );
 }
 
+/** Every agency's total and rank in a run. */
+export async function runTotals(db: Knex, runId: number): Promise<Array<{ agencyId: number; value: number | null; rank: number | null }>> {
+  const rows = await db('run_results').where({ run_id: runId }).select('agency_id', 'value', 'rank');
+  return rows.map((r: { agency_id: number; value: number | null; rank: number | null }) => ({ agencyId: r.agency_id, value: r.value, rank: r.rank }));
+}
+
 export async function insertPublication(
   trx: Knex.Transaction,
   runId: number,

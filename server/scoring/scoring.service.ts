@@ -4,8 +4,8 @@
 // what changed. Publication freezes a run; later changes make a new run and a new publication.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { authorize, type Actor } from '../auth/policy.js';
-import { conflict, notFound } from '../errors.js';
+import { authorize, can, type Actor } from '../auth/policy.js';
+import { conflict, notFound, validationError } from '../errors.js';
 import type { AgencyService } from '../agencies/agencies.service.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
@@ -14,6 +14,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { rankAgencies } from './rank.js';
 import { scoreAgency } from './score.js';
 import type { AgencyInput, AgencyScore, ReportedValue } from './scoring.types.js';
+import { DEFAULT_UNCERTAINTY, rankUncertainty, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
 import { layoutOf, rankArray, rankedFigures, sameRanks, scoreArrays, type LayoutShape } from './result-rows.js';
 import { notCollectedIn, type FrameworkDef } from '../frameworks/framework.types.js';
 import * as repo from './runs.repository.js';
@@ -54,6 +55,30 @@ function withKeys(state: PeriodState, keys: ReadonlyArray<{ agencyId: number; so
   const agencies = new Map(state.agencies);
   for (const k of keys) agencies.set(k.agencyId, { ...agencies.get(k.agencyId)!, sourceKey: k.sourceKey });
   return { runId: state.runId, agencies };
+}
+
+/** The most draws one request may ask for: a thousand is the default, ten thousand is plenty. */
+export const MAX_DRAWS = 10_000;
+
+export interface UncertaintyRow extends RankInterval {
+  agencyCode: string;
+  agencyName: string;
+  /** The total in the run shown. */
+  value: number | null;
+  /** The rank in the run shown (published, for readers outside the Department). */
+  rank: number | null;
+  /** The rank the current data give without perturbation; equal to `rank` unless the data changed since the run. */
+  simulatedRank: number | null;
+}
+
+export interface UncertaintyReport {
+  period: PeriodRow;
+  framework: { code: string; name: string; version: number };
+  run: repo.RunRow | undefined;
+  options: UncertaintyOptions;
+  /** The current data no longer give the run's ranks (only the Department gets a stale report). */
+  stale: boolean;
+  groups: Array<{ code: string; name: string; ranked: boolean; rows: UncertaintyRow[] }>;
 }
 
 export class ScoringService {
@@ -322,6 +347,68 @@ export class ScoringService {
         source: `${cur ?? '-'}|${prevText ?? '-'}`,
       };
     });
+  }
+
+  /**
+   * Rank uncertainty of a period (uncertainty.ts): the counted inputs are scored again under perturbed weights and
+   * missing-data policies, and each agency's rank interval is shown beside its rank in the run the reader may see.
+   * Readers outside the Department see it only while the current data still give the published ranks, so the
+   * analysis never reveals figures that have not been published.
+   */
+  async uncertainty(actor: Actor, periodId: number, options: Partial<UncertaintyOptions> = {}): Promise<UncertaintyReport> {
+    authorize(actor, 'rankings.read');
+    const opts = { ...DEFAULT_UNCERTAINTY, ...options };
+    if (!Number.isInteger(opts.draws) || opts.draws < 1 || opts.draws > MAX_DRAWS) {
+      throw validationError(`Số lần mô phỏng phải là số nguyên từ 1 đến ${MAX_DRAWS.toLocaleString('vi-VN')}.`);
+    }
+    if (!(opts.spread >= 0 && opts.spread <= 0.5)) throw validationError('Biên độ thay đổi trọng số phải từ 0 đến 50 %.');
+    if (!Number.isSafeInteger(opts.seed)) throw validationError('Hạt giống (seed) phải là số nguyên.');
+    const period = await this.deps.periods.get(periodId);
+    const fw = await this.deps.frameworks.get(period.frameworkId);
+    const run = await repo.latestRun(this.db, periodId, !can(actor, 'runs.read'));
+    const report: UncertaintyReport = { period, framework: { code: fw.code, name: fw.name, version: fw.version }, run, options: opts, stale: false, groups: [] };
+    if (!run) return report;
+
+    const groups = (await this.deps.agencies.listGroups()).filter((g) => fw.definition.appliesTo.includes(g.code));
+    const groupCode = new Map(groups.map((g) => [g.id, g.code]));
+    const agencies = await this.deps.agencies.expectedAgencies(groups.map((g) => g.id), period.dataFrom, period.dataTo);
+    const prevPeriod = await this.deps.periods.previous(period);
+    const read = await this.inputs(
+      period,
+      prevPeriod,
+      agencies.map((a) => ({ id: a.id, groupId: a.rankingGroupId! })),
+      groupCode,
+      fw.definition,
+      true,
+      this.db,
+    );
+    const intervals = rankUncertainty(
+      fw.definition,
+      read.map((r) => r.input),
+      groups.map((g) => ({ code: g.code, ranked: g.ranked })),
+      opts,
+    );
+    const runRanks = new Map((await repo.runTotals(this.db, run.id)).map((t) => [t.agencyId, t]));
+    report.stale = intervals.some((r) => (runRanks.get(r.agencyId)?.rank ?? null) !== r.rank) || runRanks.size !== intervals.length;
+    if (report.stale && !can(actor, 'runs.read')) {
+      throw conflict('Số liệu đã thay đổi sau lần công bố gần nhất; phân tích độ bất định sẽ có khi kết quả mới được công bố.');
+    }
+    const byId = new Map(agencies.map((a) => [a.id, a]));
+    for (const g of [...groups].sort((a, b) => a.sortOrder - b.sortOrder || a.id - b.id)) {
+      const rows = intervals
+        .filter((r) => r.group === g.code)
+        .map((r) => ({
+          ...r,
+          agencyCode: byId.get(r.agencyId)!.code,
+          agencyName: byId.get(r.agencyId)!.name,
+          value: runRanks.get(r.agencyId)?.value ?? null,
+          rank: runRanks.get(r.agencyId)?.rank ?? null,
+          simulatedRank: r.rank,
+        }))
+        .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.agencyName.localeCompare(b.agencyName, 'vi'));
+      if (rows.length) report.groups.push({ code: g.code, name: g.name, ranked: g.ranked, rows });
+    }
+    return report;
   }
 
   /** Freezes the latest run of a period as a new, numbered publication and marks approved submissions published. */

@@ -157,6 +157,16 @@ const ROUTES: RouteCase[] = [
       expect(r.text).to.include('BÁO CÁO');
     },
   },
+  {
+    method: 'get',
+    pattern: '/rankings/:periodId/uncertainty',
+    path: (ids) => `/rankings/${ids.published}/uncertainty?draws=40`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Khoảng xếp hạng');
+    },
+  },
 ];
 
 const a = (role: string): string => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
