@@ -1,4 +1,4 @@
-// Run results stored once per agency and shared by the runs they hold for (docs/adr/0001-versioned-run-results.md).
+// Run results stored once per agency and shared by the runs they hold for (docs/adr/0020-versioned-run-results.md).
 // A row of agency_scores / agency_ranks is valid from run `from_run` up to, not including, run `to_run` of its
 // period, so a run that changes one agency writes one score row instead of the whole province. Every run is still
 // a complete snapshot: run_results and run_node_scores become views with the same columns as the tables they

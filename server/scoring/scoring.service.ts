@@ -110,7 +110,7 @@ export class ScoringService {
   /**
    * Computes a period if anything it depends on changed since its last run. Only agencies whose submissions (or
    * last period's, for carry-forward) changed are read and scored again; the rest keep their stored rows, all are
-   * ranked again in memory, and only rows whose scores or ranks changed are written (docs/adr/0020-…). One
+   * ranked again in memory, and only rows whose scores or ranks changed are written (docs/adr/0020-versioned-run-results.md). One
    * transaction under the period's advisory lock: a run that fails part-way leaves the previous run as it was.
    */
   async computePeriod(
