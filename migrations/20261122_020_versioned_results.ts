@@ -16,8 +16,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('ranked').notNullable();
   });
 
+  // Keys: (period, agency, from_run) serves a period's snapshots and an agency's versions; the partial unique index
+  // on current rows serves each run's reads and updates. Few indexes: a run that shifts ranks rewrites many rows.
   await knex.schema.createTable('agency_scores', (t) => {
-    t.bigIncrements('id');
     t.integer('period_id').notNullable().references('id').inTable('periods').onDelete('RESTRICT');
     t.integer('agency_id').notNullable().references('id').inTable('agencies').onDelete('RESTRICT');
     t.integer('ranking_group_id').notNullable().references('id').inTable('ranking_groups').onDelete('RESTRICT');
@@ -34,19 +35,17 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('max_points', 'float8[]').notNullable();
     t.specificType('measures', 'float8[]').notNullable();
     t.specificType('flags', 'text[]').notNullable();
-    t.index(['period_id', 'from_run']);
+    t.primary(['period_id', 'agency_id', 'from_run']);
     t.index(['agency_id']);
   });
   await knex.schema.createTable('agency_ranks', (t) => {
-    t.bigIncrements('id');
     t.integer('period_id').notNullable().references('id').inTable('periods').onDelete('RESTRICT');
     t.integer('agency_id').notNullable().references('id').inTable('agencies').onDelete('RESTRICT');
     t.integer('from_run').notNullable().references('id').inTable('runs').onDelete('CASCADE');
     t.integer('to_run').references('id').inTable('runs').onDelete('RESTRICT');
     t.integer('total_rank');
     t.specificType('ranks', 'int[]').notNullable();
-    t.index(['period_id', 'from_run']);
-    t.index(['agency_id']);
+    t.primary(['period_id', 'agency_id', 'from_run']);
   });
   // A row of a 100-indicator framework is ~4 kB: kept inline and uncompressed, it is written without TOAST work.
   await knex.raw('ALTER TABLE agency_scores SET (toast_tuple_target = 8160)');

@@ -201,7 +201,7 @@ describe('incremental runs of the index', function () {
     const last = await service.computePeriod(period, { trigger: 'manual' });
     const lastRun = (last as { runId: number }).runId;
     const snapshot = await snapshotOf(s.db, lastRun);
-    const rowsBefore = await s.db('agency_scores').where({ period_id: period }).orderBy('id').select('id', 'to_run', 'source_key');
+    const rowsBefore = await s.db('agency_scores').where({ period_id: period }).orderBy(['agency_id', 'from_run']).select('agency_id', 'from_run', 'to_run', 'source_key');
     const runsBefore = await s.db('runs').count<{ n: number }[]>('* as n');
 
     // The failure strikes after the run row is written and the changed agencies' score rows are closed.
@@ -222,7 +222,7 @@ describe('incremental runs of the index', function () {
     expect(runsAfter[0]!.n).to.equal(runsBefore[0]!.n);
     expect((await service.latestRun(period, false))!.id).to.equal(lastRun);
     expect(await snapshotOf(s.db, lastRun)).to.deep.equal(snapshot);
-    expect(await s.db('agency_scores').where({ period_id: period }).orderBy('id').select('id', 'to_run', 'source_key')).to.deep.equal(
+    expect(await s.db('agency_scores').where({ period_id: period }).orderBy(['agency_id', 'from_run']).select('agency_id', 'from_run', 'to_run', 'source_key')).to.deep.equal(
       rowsBefore,
     );
 
