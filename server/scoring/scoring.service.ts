@@ -42,8 +42,12 @@ interface PeriodState {
   agencies: Map<number, AgencyState>;
 }
 
-/** Rows written by a run above which the result tables' statistics are refreshed. */
-const ANALYZE_AFTER = 2_000;
+/**
+ * Rows written by a run above which the result tables' statistics are refreshed: a first or full run, not the
+ * rank shifts of an incremental one (a share of the period's agencies, at least 2 000).
+ */
+const ANALYZE_SHARE = 0.5;
+const ANALYZE_MIN = 2_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -109,9 +113,10 @@ export class ScoringService {
 
   /**
    * Computes a period if anything it depends on changed since its last run. Only agencies whose submissions (or
-   * last period's, for carry-forward) changed are read and scored again; the rest keep their stored rows, all are
-   * ranked again in memory, and only rows whose scores or ranks changed are written (docs/adr/0020-versioned-run-results.md). One
-   * transaction under the period's advisory lock: a run that fails part-way leaves the previous run as it was.
+   * last period's, for carry-forward) changed are read and scored again; the rest keep their stored rows, the
+   * groups concerned are ranked again in memory, and only rows whose scores or ranks changed are written
+   * (docs/adr/0020-versioned-run-results.md). `force` rescores every agency. One transaction under the period's
+   * advisory lock: a run that fails part-way leaves the previous run as it was.
    */
   async computePeriod(
     periodId: number,
@@ -120,6 +125,7 @@ export class ScoringService {
     const startedAt = this.now();
     let next: PeriodState | undefined;
     let written = 0;
+    let analyzeAfter = Infinity;
     const outcome = await this.db.transaction(async (trx): Promise<ComputeOutcome> => {
       if (!(await repo.tryLockPeriod(trx, periodId))) return { status: 'busy' } as const;
 
@@ -179,7 +185,7 @@ export class ScoringService {
         const { input, source } = inputs[i]!;
         const inputHash = sha256(`${context}|${a.groupId}|${source}`);
         const stored = state.agencies.get(a.id);
-        if (stored && stored.inputHash === inputHash && stored.groupId === a.groupId) {
+        if (!opts.force && stored && stored.inputHash === inputHash && stored.groupId === a.groupId) {
           if (stored.sourceKey !== a.sourceKey) keysOnly.push({ agencyId: a.id, sourceKey: a.sourceKey });
           return;
         }
@@ -272,13 +278,14 @@ export class ScoringService {
       );
       await repo.insertRanks(trx, periodId, runId, rankRows);
       written = scoreRows.length + rankRows.length;
+      analyzeAfter = Math.max(ANALYZE_MIN, ANALYZE_SHARE * expected.length);
       await repo.updateSourceKeys(trx, periodId, keysOnly);
       next = { runId, agencies: agenciesNext };
       return { status: 'computed', runId, agencies: expected.length } as const;
     });
     // Only what has been committed may be remembered.
     if (next) this.states.set(periodId, next);
-    if (written > ANALYZE_AFTER) await repo.analyzeResults(this.db);
+    if (written > analyzeAfter) await repo.analyzeResults(this.db);
     return outcome;
   }
 
