@@ -1,13 +1,15 @@
 // Run results stored once per agency and shared by the runs they hold for (docs/adr/0020-versioned-run-results.md).
-// A row of agency_scores / agency_ranks is valid from run `from_run` up to, not including, run `to_run` of its
-// period, so a run that changes one agency writes one score row instead of the whole province. Every run is still
-// a complete snapshot: run_results and run_node_scores become views with the same columns as the tables they
-// replace, and the rows of earlier runs are moved over unchanged.
+// A row of agency_scores is valid from run `from_run` up to, not including, run `to_run` of its period, so a run
+// that changes one agency writes one row instead of the whole province. Ranks are not stored: each row keeps the
+// published (rounded) value of every ranked figure, as the scoring core rounds it, and a snapshot ranks on those
+// keys when read, so one agency moving does not rewrite the rows of all it overtakes. Every run is still a complete
+// snapshot: run_results and run_node_scores become views with the same columns as the tables they replace, and
+// the rows of earlier runs are moved over with the ranks they were published with.
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
   // The order of the codes behind the per-agency arrays: index nodes and sub-indices first (they are ranked, and
-  // agency_ranks.ranks follows the same order), then indicators. One row per distinct framework layout.
+  // agency_scores.keys follows the same order), then indicators. One row per distinct framework layout.
   await knex.schema.createTable('score_layouts', (t) => {
     t.increments('id');
     t.text('key').notNullable().unique();
@@ -17,7 +19,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   // Keys: (period, agency, from_run) serves a period's snapshots and an agency's versions; the partial unique index
-  // on current rows serves each run's reads and updates. Few indexes: a run that shifts ranks rewrites many rows.
+  // on current rows serves each run's reads and updates.
   await knex.schema.createTable('agency_scores', (t) => {
     t.integer('period_id').notNullable().references('id').inTable('periods').onDelete('RESTRICT');
     t.integer('agency_id').notNullable().references('id').inTable('agencies').onDelete('RESTRICT');
@@ -35,62 +37,58 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('max_points', 'float8[]').notNullable();
     t.specificType('measures', 'float8[]').notNullable();
     t.specificType('flags', 'text[]').notNullable();
+    // Whether the agency's group was ranked when the row was written (a change of the flag rescores the period).
+    t.boolean('ranked').notNullable();
+    // Rank keys: the published value of the total and of each ranked figure (null: not ranked). Competition ranks
+    // are 1 + the number of the group's keys strictly above, computed when a snapshot is read.
+    t.double('total_key');
+    t.specificType('keys', 'float8[]').notNullable();
     t.primary(['period_id', 'agency_id', 'from_run']);
     t.index(['agency_id']);
   });
-  await knex.schema.createTable('agency_ranks', (t) => {
-    t.integer('period_id').notNullable().references('id').inTable('periods').onDelete('RESTRICT');
-    t.integer('agency_id').notNullable().references('id').inTable('agencies').onDelete('RESTRICT');
-    t.integer('from_run').notNullable().references('id').inTable('runs').onDelete('CASCADE');
-    t.integer('to_run').references('id').inTable('runs').onDelete('RESTRICT');
-    t.integer('total_rank');
-    t.specificType('ranks', 'int[]').notNullable();
-    t.primary(['period_id', 'agency_id', 'from_run']);
-  });
   // A row of a 100-indicator framework is ~4 kB: kept inline and uncompressed, it is written without TOAST work.
   await knex.raw('ALTER TABLE agency_scores SET (toast_tuple_target = 8160)');
-  for (const table of ['agency_scores', 'agency_ranks']) {
-    await knex.raw(`ALTER TABLE ?? ADD CONSTRAINT ?? CHECK (to_run IS NULL OR to_run > from_run)`, [
-      table,
-      `${table}_range_check`,
-    ]);
-    await knex.raw(`CREATE UNIQUE INDEX ?? ON ?? (period_id, agency_id) WHERE to_run IS NULL`, [
-      `${table}_current_unique`,
-      table,
-    ]);
-  }
+  await knex.raw('ALTER TABLE agency_scores ADD CONSTRAINT agency_scores_range_check CHECK (to_run IS NULL OR to_run > from_run)');
+  await knex.raw('CREATE UNIQUE INDEX agency_scores_current_unique ON agency_scores (period_id, agency_id) WHERE to_run IS NULL');
 
   await moveLegacyResults(knex);
   await knex.schema.dropTable('run_node_scores');
   await knex.schema.dropTable('run_results');
 
   // The snapshot of every run, with the columns of the former tables, for readers that want one row per figure.
+  // rank() is competition ranking ("1, 2, 2, 4") over the keys; partitions include the run, so a filter on run_id
+  // is applied before ranking.
   await knex.raw(`
     CREATE VIEW run_results AS
     SELECT r.id AS run_id, s.agency_id, s.ranking_group_id,
            s.total_points::numeric(14, 4) AS points, s.total_max::numeric(14, 4) AS max_points,
            CASE WHEN s.total_max > 0 THEN s.total_points / s.total_max END AS value,
-           k.total_rank AS rank
+           CASE WHEN s.ranked AND s.total_key IS NOT NULL
+                THEN rank() OVER (PARTITION BY r.id, s.ranking_group_id, s.ranked, s.total_key IS NULL
+                                  ORDER BY s.total_key DESC)::int END AS rank
       FROM runs r
-      JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)
-      LEFT JOIN agency_ranks k ON k.period_id = r.period_id AND k.agency_id = s.agency_id
-                              AND k.from_run <= r.id AND (k.to_run IS NULL OR k.to_run > r.id)`);
+      JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)`);
   await knex.raw(`
     CREATE VIEW run_node_scores AS
     SELECT r.id AS run_id, s.agency_id, u.code AS node_code, u.kind AS node_kind,
            u.points::numeric(14, 4) AS points, u.max::numeric(14, 4) AS max_points,
            CASE WHEN u.max > 0 THEN u.points / u.max END AS value,
-           u.measure, u.flag, k.ranks[u.ord] AS rank
+           u.measure, u.flag,
+           CASE WHEN s.ranked AND u.key IS NOT NULL
+                THEN rank() OVER (PARTITION BY r.id, s.ranking_group_id, s.ranked, u.ord, u.key IS NULL
+                                  ORDER BY u.key DESC)::int END AS rank
       FROM runs r
       JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)
       JOIN score_layouts l ON l.id = s.layout_id
-      CROSS JOIN LATERAL unnest(l.codes, l.kinds, s.points, s.max_points, s.measures, s.flags)
-        WITH ORDINALITY AS u(code, kind, points, max, measure, flag, ord)
-      LEFT JOIN agency_ranks k ON k.period_id = r.period_id AND k.agency_id = s.agency_id
-                              AND k.from_run <= r.id AND (k.to_run IS NULL OR k.to_run > r.id)`);
+      CROSS JOIN LATERAL unnest(l.codes, l.kinds, s.points, s.max_points, s.measures, s.flags, s.keys)
+        WITH ORDINALITY AS u(code, kind, points, max, measure, flag, key, ord)`);
 }
 
-/** Each earlier run's rows become rows valid from that run to the next run of its period. */
+/**
+ * Each earlier run's rows become rows valid from that run to the next run of its period. Their rank keys are the
+ * negated ranks they were published with (null where there was none), so reading them ranks them exactly as
+ * before.
+ */
 async function moveLegacyResults(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE TEMP TABLE legacy_scores ON COMMIT DROP AS
@@ -124,14 +122,13 @@ async function moveLegacyResults(knex: Knex): Promise<void> {
     ON CONFLICT (key) DO NOTHING`);
   await knex.raw(`
     INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, to_run, input_hash,
-                               source_key, total_points, total_max, points, max_points, measures, flags)
+                               source_key, total_points, total_max, points, max_points, measures, flags, ranked,
+                               total_key, keys)
     SELECT s.period_id, s.agency_id, s.ranking_group_id, l.id, s.run_id, s.to_run, 'legacy', 'legacy',
-           s.total_points, s.total_max, s.points, s.max_points, s.measures, s.flags
+           s.total_points, s.total_max, s.points, s.max_points, s.measures, s.flags, true,
+           -s.total_rank, coalesce((SELECT array_agg(-x ORDER BY o) FROM unnest(s.ranks) WITH ORDINALITY AS k(x, o)), '{}')
       FROM legacy_scores s
       JOIN score_layouts l ON l.key = md5(array_to_string(s.codes, ',') || '|' || array_to_string(s.kinds, ','))`);
-  await knex.raw(`
-    INSERT INTO agency_ranks (period_id, agency_id, from_run, to_run, total_rank, ranks)
-    SELECT period_id, agency_id, run_id, to_run, total_rank, ranks FROM legacy_scores`);
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -143,7 +140,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE run_node_scores_v1 RENAME TO run_node_scores');
   await knex.raw('ALTER TABLE run_results ADD PRIMARY KEY (run_id, agency_id)');
   await knex.raw('ALTER TABLE run_node_scores ADD PRIMARY KEY (run_id, agency_id, node_code)');
-  await knex.schema.dropTable('agency_ranks');
   await knex.schema.dropTable('agency_scores');
   await knex.schema.dropTable('score_layouts');
 }

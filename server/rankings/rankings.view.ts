@@ -70,27 +70,46 @@ export interface NodeScoreRow {
 }
 
 /**
- * A run's figures per agency, from the rows the run shares with others (migration 020). Without indicators only the
- * leading, ranked part of each agency's arrays is unnested, which keeps the rankings page quick at province scale.
+ * A run's figures per agency, from the rows the run shares with others (migration 020). Ranked figures (index
+ * nodes and sub-indices) are ranked here within each group on their stored keys, competition-style; indicators are
+ * unnested only when asked for. For one agency, only its group is read for the ranks.
  */
 export async function nodeScores(
   db: Knex,
   runId: number,
   opts: { kinds: Array<NodeScoreRow['kind']>; agencyId?: number },
 ): Promise<NodeScoreRow[]> {
+  const agency = opts.agencyId ?? null;
+  const wantHead = opts.kinds.includes('index') || opts.kinds.includes('subindex');
+  const wantIndicators = opts.kinds.includes('indicator');
   const r = await db.raw(
-    `SELECT s.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag, k.ranks[u.ord] AS rank
-       FROM runs r
-       JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)
-       JOIN score_layouts l ON l.id = s.layout_id
-       CROSS JOIN LATERAL (SELECT CASE WHEN ?::bool THEN cardinality(l.codes) ELSE l.ranked END AS n) upto
-       CROSS JOIN LATERAL unnest(l.codes[1:upto.n], l.kinds[1:upto.n], s.points[1:upto.n], s.max_points[1:upto.n],
-                                 s.measures[1:upto.n], s.flags[1:upto.n])
-         WITH ORDINALITY AS u(code, kind, points, max, measure, flag, ord)
-       LEFT JOIN agency_ranks k ON k.period_id = r.period_id AND k.agency_id = s.agency_id
-                               AND k.from_run <= r.id AND (k.to_run IS NULL OR k.to_run > r.id)
-      WHERE r.id = ? AND u.kind = ANY(?::text[]) AND (?::int IS NULL OR s.agency_id = ?::int)`,
-    [opts.kinds.includes('indicator'), runId, opts.kinds, opts.agencyId ?? null, opts.agencyId ?? null] as unknown as Knex.RawBinding[],
+    `WITH snap AS (
+       SELECT s.* FROM runs r
+         JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)
+        WHERE r.id = ?
+     ), mine AS (
+       SELECT * FROM snap
+        WHERE ?::int IS NULL OR ranking_group_id = (SELECT ranking_group_id FROM snap WHERE agency_id = ?::int)
+     ), head AS (
+       SELECT m.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag,
+              CASE WHEN m.ranked AND u.key IS NOT NULL
+                   THEN rank() OVER (PARTITION BY m.ranking_group_id, m.ranked, u.ord, u.key IS NULL ORDER BY u.key DESC)::int
+              END AS rank
+         FROM mine m JOIN score_layouts l ON l.id = m.layout_id
+        CROSS JOIN LATERAL unnest(l.codes[1:l.ranked], l.kinds[1:l.ranked], m.points[1:l.ranked], m.max_points[1:l.ranked],
+                                  m.measures[1:l.ranked], m.flags[1:l.ranked], m.keys)
+          WITH ORDINALITY AS u(code, kind, points, max, measure, flag, key, ord)
+        WHERE ?::bool
+     )
+     SELECT * FROM head WHERE (?::int IS NULL OR agency_id = ?::int) AND kind = ANY(?::text[])
+     UNION ALL
+     SELECT s.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag, NULL::int
+       FROM snap s JOIN score_layouts l ON l.id = s.layout_id
+      CROSS JOIN LATERAL unnest(l.codes[l.ranked + 1:], l.kinds[l.ranked + 1:], s.points[l.ranked + 1:],
+                                s.max_points[l.ranked + 1:], s.measures[l.ranked + 1:], s.flags[l.ranked + 1:])
+        AS u(code, kind, points, max, measure, flag)
+      WHERE ?::bool AND (?::int IS NULL OR s.agency_id = ?::int)`,
+    [runId, agency, agency, wantHead, agency, agency, opts.kinds, wantIndicators, agency, agency] as unknown as Knex.RawBinding[],
   );
   return (r.rows as Array<Record<string, unknown>>).map((x) => ({
     agencyId: x.agency_id as number,

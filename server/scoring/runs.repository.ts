@@ -111,80 +111,39 @@ export async function ensureLayout(trx: Knex.Transaction, layout: Layout): Promi
   return (row as { id: number }).id;
 }
 
-export async function layouts(db: Knex, ids: number[]): Promise<Map<number, Layout>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db('score_layouts').whereIn('id', ids).select('id', 'codes', 'kinds', 'ranked');
-  return new Map(rows.map((r) => [r.id as number, { codes: r.codes, kinds: r.kinds, ranked: r.ranked }]));
-}
-
-/** An agency's current (newest) result rows of a period: scores with only the ranked figures, and ranks. */
+/** An agency's current (newest) row of a period: what decides whether it must be read and written again. */
 export interface CurrentResult {
   agencyId: number;
   groupId: number;
-  layoutId: number;
   inputHash: string;
   sourceKey: string;
-  totalPoints: number;
-  totalMax: number;
-  /** Points and max of the ranked figures, in layout order. */
-  headPoints: number[];
-  headMax: number[];
-  totalRank: number | null;
-  ranks: Array<number | null>;
 }
 
 export async function currentResults(db: Knex, periodId: number): Promise<CurrentResult[]> {
-  // Two plain reads merged here rather than a join: right after a large run the planner's statistics of these
-  // tables are stale, and a join planned on them can degrade to a nested loop over the whole province.
-  const scores = await db.raw(
-    `SELECT s.agency_id, s.ranking_group_id, s.layout_id, s.input_hash, s.source_key, s.total_points, s.total_max,
-            s.points[1:l.ranked] AS head_points, s.max_points[1:l.ranked] AS head_max
-       FROM agency_scores s JOIN score_layouts l ON l.id = s.layout_id
-      WHERE s.period_id = ? AND s.to_run IS NULL`,
-    [periodId],
-  );
-  const ranks = await db('agency_ranks').where({ period_id: periodId }).whereNull('to_run').select('agency_id', 'total_rank', 'ranks');
-  const rankOf = new Map<number, { total_rank: number | null; ranks: Array<number | null> }>(
-    ranks.map((k: { agency_id: number; total_rank: number | null; ranks: Array<number | null> }) => [k.agency_id, k]),
-  );
-  return (scores.rows as Array<Record<string, unknown>>).map((x) => {
-    const k = rankOf.get(x.agency_id as number);
-    return {
-      agencyId: x.agency_id as number,
-      groupId: x.ranking_group_id as number,
-      layoutId: x.layout_id as number,
-      inputHash: x.input_hash as string,
-      sourceKey: x.source_key as string,
-      totalPoints: x.total_points as number,
-      totalMax: x.total_max as number,
-      headPoints: (x.head_points as number[] | null) ?? [],
-      headMax: (x.head_max as number[] | null) ?? [],
-      totalRank: k?.total_rank ?? null,
-      ranks: k?.ranks ?? [],
-    };
-  });
+  const rows = await db('agency_scores')
+    .where({ period_id: periodId })
+    .whereNull('to_run')
+    .select('agency_id', 'ranking_group_id', 'input_hash', 'source_key');
+  return rows.map((x: Record<string, unknown>) => ({
+    agencyId: x.agency_id as number,
+    groupId: x.ranking_group_id as number,
+    inputHash: x.input_hash as string,
+    sourceKey: x.source_key as string,
+  }));
 }
 
 /**
- * Refreshes the planner's statistics of the result tables after a large write, so the snapshot reads of the
+ * Refreshes the planner's statistics of the result rows after a large write, so the snapshot reads of the
  * rankings and reports plan on the real sizes instead of waiting for autovacuum. Key columns only: cheap.
  */
 export async function analyzeResults(db: Knex): Promise<void> {
-  await db.raw('ANALYZE agency_scores (period_id, agency_id, from_run, to_run)');
-  await db.raw('ANALYZE agency_ranks (period_id, agency_id, from_run, to_run)');
+  await db.raw('ANALYZE agency_scores (period_id, agency_id, ranking_group_id, from_run, to_run)');
 }
 
 /** Ends the current rows of these agencies at `runId`: they stay in every earlier run's snapshot. */
-export async function closeCurrent(
-  trx: Knex.Transaction,
-  table: 'agency_scores' | 'agency_ranks',
-  periodId: number,
-  agencyIds: number[],
-  runId: number,
-): Promise<void> {
+export async function closeCurrent(trx: Knex.Transaction, periodId: number, agencyIds: number[], runId: number): Promise<void> {
   if (agencyIds.length === 0) return;
-  await trx.raw(`UPDATE ?? SET to_run = ? WHERE period_id = ? AND to_run IS NULL AND agency_id = ANY(?::int[])`, [
-    table,
+  await trx.raw(`UPDATE agency_scores SET to_run = ? WHERE period_id = ? AND to_run IS NULL AND agency_id = ANY(?::int[])`, [
     runId,
     periodId,
     agencyIds as unknown as Knex.RawBinding,
@@ -194,14 +153,17 @@ export async function closeCurrent(
 export interface ScoreRowWrite {
   agencyId: number;
   groupId: number;
+  ranked: boolean;
   inputHash: string;
   sourceKey: string;
   totalPoints: number;
   totalMax: number;
+  totalKey: number | null;
   points: number[];
   max: number[];
   measures: Array<number | null>;
   flags: Array<string | null>;
+  keys: Array<number | null>;
 }
 
 /** Array literal of numbers (and nulls): shortest round-trip decimal, which float8 reads back to the same double. */
@@ -228,10 +190,11 @@ export async function insertScores(
     const batch = rows.slice(i, i + BATCH);
     await trx.raw(
       `INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, input_hash, source_key,
-                                  total_points, total_max, points, max_points, measures, flags)
-       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm, u.p::float8[], u.m::float8[], u.me::float8[], u.f::text[]
+                                  total_points, total_max, points, max_points, measures, flags, ranked, total_key, keys)
+       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm, u.p::float8[], u.m::float8[], u.me::float8[], u.f::text[], u.r,
+              u.tk, u.ks::float8[]
          FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[],
-                     ?::text[]) AS u(a, g, h, k, tp, tm, p, m, me, f)`,
+                     ?::text[], ?::bool[], ?::float8[], ?::text[]) AS u(a, g, h, k, tp, tm, p, m, me, f, r, tk, ks)`,
       [
         periodId,
         layoutId,
@@ -246,29 +209,9 @@ export async function insertScores(
         batch.map((r) => numbers(r.max)),
         batch.map((r) => numbers(r.measures)),
         batch.map((r) => words(r.flags)),
-      ] as unknown as Knex.RawBinding[],
-    );
-  }
-}
-
-export interface RankRowWrite {
-  agencyId: number;
-  totalRank: number | null;
-  ranks: Array<number | null>;
-}
-
-export async function insertRanks(trx: Knex.Transaction, periodId: number, runId: number, rows: readonly RankRowWrite[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH * 5) {
-    const batch = rows.slice(i, i + BATCH * 5);
-    await trx.raw(
-      `INSERT INTO agency_ranks (period_id, agency_id, from_run, total_rank, ranks)
-       SELECT ?, u.a, ?, u.t, u.r::int[] FROM unnest(?::int[], ?::int[], ?::text[]) AS u(a, t, r)`,
-      [
-        periodId,
-        runId,
-        batch.map((r) => r.agencyId),
-        batch.map((r) => r.totalRank),
-        batch.map((r) => numbers(r.ranks)),
+        batch.map((r) => r.ranked),
+        batch.map((r) => r.totalKey),
+        batch.map((r) => numbers(r.keys)),
       ] as unknown as Knex.RawBinding[],
     );
   }

@@ -11,11 +11,10 @@ import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { PackedValue, SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { rankAgencies } from './rank.js';
 import { scoreAgency } from './score.js';
 import type { AgencyInput, AgencyScore, ReportedValue } from './scoring.types.js';
 import { DEFAULT_UNCERTAINTY, rankUncertainty, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
-import { layoutOf, rankArray, rankedFigures, sameRanks, scoreArrays, type LayoutShape } from './result-rows.js';
+import { layoutOf, rankKeys, scoreArrays, type LayoutShape } from './result-rows.js';
 import { notCollectedIn, type FrameworkDef } from '../frameworks/framework.types.js';
 import * as repo from './runs.repository.js';
 
@@ -28,13 +27,11 @@ export type ComputeOutcome =
   | { status: 'unchanged'; runId: number }
   | { status: 'busy' };
 
-/** What a period's current rows hold for one agency; `score` has the ranked figures and their ranks, no indicators. */
+/** What a period's current rows say of one agency: enough to tell whether it must be read and written again. */
 interface AgencyState {
   groupId: number;
-  layoutId: number;
   inputHash: string;
   sourceKey: string;
-  score: AgencyScore;
 }
 
 interface PeriodState {
@@ -153,7 +150,7 @@ export class ScoringService {
         }),
       );
       const last = await repo.latestRun(trx, periodId, false);
-      const state = await this.stateOf(trx, periodId, last?.id, groupCode);
+      const state = await this.stateOf(trx, periodId, last?.id);
 
       const markers = await this.deps.submissions.countedMarkers(
         prevPeriod ? [period.id, prevPeriod.id] : [period.id],
@@ -202,20 +199,6 @@ export class ScoringService {
         return { status: 'unchanged', runId: last.id } as const;
       }
 
-      // Ranks depend only on the members of a group, so only groups with a changed, new or removed member are
-      // ranked again; the others keep their ranks as stored.
-      const touched = new Set<number>();
-      for (const id of fresh.keys()) touched.add(fresh.get(id)!.groupId);
-      for (const id of [...fresh.keys(), ...removed]) {
-        const was = state.agencies.get(id);
-        if (was) touched.add(was.groupId);
-      }
-      const reranked = expected.filter((a) => touched.has(a.groupId));
-      const ranked = rankAgencies(
-        reranked.map((a) => fresh.get(a.id)?.score ?? state.agencies.get(a.id)!.score),
-        fwGroups.map((g) => ({ code: g.code, ranked: g.ranked })),
-      );
-      const rankedById = new Map(reranked.map((a, i) => [a.id, ranked[i]!]));
       const runId = await repo.insertRun(trx, {
         periodId,
         frameworkId: fw.id,
@@ -227,6 +210,7 @@ export class ScoringService {
         startedAt,
       });
 
+      const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
       const scoreRows: repo.ScoreRowWrite[] = [];
       let layout: LayoutShape | undefined;
       for (const [agencyId, f] of fresh) {
@@ -234,52 +218,24 @@ export class ScoringService {
         scoreRows.push({
           agencyId,
           groupId: f.groupId,
+          ranked: ranked.get(f.groupId) ?? false,
           inputHash: f.inputHash,
           sourceKey: f.sourceKey,
           totalPoints: f.score.total.points,
           totalMax: f.score.total.max,
           ...scoreArrays(f.score),
+          ...rankKeys(f.score),
         });
       }
       const layoutId = layout ? await repo.ensureLayout(trx, layout) : 0;
-      await repo.closeCurrent(trx, 'agency_scores', periodId, [...fresh.keys(), ...removed], runId);
+      await repo.closeCurrent(trx, periodId, [...fresh.keys(), ...removed], runId);
       await repo.insertScores(trx, periodId, runId, layoutId, scoreRows);
-
-      const rankRows: repo.RankRowWrite[] = [];
-      const agenciesNext = new Map<number, AgencyState>();
-      for (const a of expected) {
-        const stored = state.agencies.get(a.id);
-        const score = rankedById.get(a.id) ?? stored!.score;
-        if (rankedById.has(a.id)) {
-          const ranks = rankArray(score);
-          if (!stored || stored.score.total.rank !== score.total.rank || !sameRanks(rankArray(stored.score), ranks)) {
-            rankRows.push({ agencyId: a.id, totalRank: score.total.rank, ranks });
-          }
-        }
-        const f = fresh.get(a.id);
-        if (stored && !f && !rankedById.has(a.id) && !newKeys.has(a.id)) {
-          agenciesNext.set(a.id, stored);
-          continue;
-        }
-        agenciesNext.set(a.id, {
-          groupId: a.groupId,
-          layoutId: f ? layoutId : stored!.layoutId,
-          inputHash: hashOf(a.id),
-          sourceKey: keyOf(a.id),
-          score: rankedById.has(a.id) ? { ...score, indicators: [] } : score,
-        });
-      }
-      await repo.closeCurrent(
-        trx,
-        'agency_ranks',
-        periodId,
-        [...rankRows.filter((r) => state.agencies.has(r.agencyId)).map((r) => r.agencyId), ...removed],
-        runId,
-      );
-      await repo.insertRanks(trx, periodId, runId, rankRows);
-      written = scoreRows.length + rankRows.length;
-      analyzeAfter = Math.max(ANALYZE_MIN, ANALYZE_SHARE * expected.length);
       await repo.updateSourceKeys(trx, periodId, keysOnly);
+      written = scoreRows.length;
+      analyzeAfter = Math.max(ANALYZE_MIN, ANALYZE_SHARE * expected.length);
+
+      const agenciesNext = new Map<number, AgencyState>();
+      for (const a of expected) agenciesNext.set(a.id, { groupId: a.groupId, inputHash: hashOf(a.id), sourceKey: keyOf(a.id) });
       next = { runId, agencies: agenciesNext };
       return { status: 'computed', runId, agencies: expected.length } as const;
     });
@@ -290,23 +246,15 @@ export class ScoringService {
   }
 
   /** The period's current rows as of its last run: remembered from this instance's last run, else read back. */
-  private async stateOf(trx: Knex, periodId: number, lastRunId: number | undefined, groupCode: Map<number, string>): Promise<PeriodState> {
+  private async stateOf(trx: Knex, periodId: number, lastRunId: number | undefined): Promise<PeriodState> {
     if (lastRunId === undefined) return { runId: 0, agencies: new Map() };
     const known = this.states.get(periodId);
     if (known && known.runId === lastRunId) return known;
     const rows = await repo.currentResults(trx, periodId);
-    const layouts = await repo.layouts(trx, [...new Set(rows.map((r) => r.layoutId))]);
-    const agencies = new Map<number, AgencyState>();
-    for (const r of rows) {
-      agencies.set(r.agencyId, {
-        groupId: r.groupId,
-        layoutId: r.layoutId,
-        inputHash: r.inputHash,
-        sourceKey: r.sourceKey,
-        score: rankedFigures(r.agencyId, groupCode.get(r.groupId) ?? '', layouts.get(r.layoutId)!, r),
-      });
-    }
-    return { runId: lastRunId, agencies };
+    return {
+      runId: lastRunId,
+      agencies: new Map(rows.map((r) => [r.agencyId, { groupId: r.groupId, inputHash: r.inputHash, sourceKey: r.sourceKey }])),
+    };
   }
 
   /**

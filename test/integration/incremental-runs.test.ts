@@ -9,6 +9,7 @@ import { periodId } from '../support/builders.js';
 import { ScoringService } from '../../server/scoring/scoring.service.js';
 import type { Services } from '../../server/container.js';
 import { indicatorsOf } from '../../server/frameworks/framework.types.js';
+import { competitionRanks } from '../../server/scoring/rank.js';
 
 const PERIOD = 'DTI-SO-2026-N';
 
@@ -28,6 +29,30 @@ async function snapshotOf(db: Knex, runId: number): Promise<Snapshot> {
     .orderBy(['agency_id', 'node_code'])
     .select('agency_id', 'node_code', 'node_kind', 'points', 'max_points', 'value', 'measure', 'flag', 'rank');
   return { totals, figures };
+}
+
+/**
+ * Ranks are computed when a snapshot is read; they must be the scoring core's: competition ranks on the published
+ * value within each ranked group, for the total and every ranked figure.
+ */
+async function expectCoreRanks(db: Knex, runId: number): Promise<void> {
+  const groups = new Map((await db('ranking_groups').select('id', 'ranked')).map((g: { id: number; ranked: boolean }) => [g.id, g.ranked]));
+  const totals = await db('run_results').where({ run_id: runId }).select('agency_id', 'ranking_group_id', 'value', 'rank');
+  const groupOf = new Map(totals.map((t: { agency_id: number; ranking_group_id: number }) => [t.agency_id, t.ranking_group_id]));
+  const figures = await db('run_node_scores').where({ run_id: runId }).whereNot('node_kind', 'indicator').select('agency_id', 'node_code', 'value', 'rank');
+  const lists = new Map<string, Array<{ key: number; value: number | null; rank: number | null }>>();
+  const add = (listKey: string, agency: number, value: number | null, rank: number | null): void => {
+    const list = lists.get(listKey) ?? [];
+    list.push({ key: agency, value, rank });
+    lists.set(listKey, list);
+  };
+  for (const t of totals) add(`${t.ranking_group_id}|TOTAL`, t.agency_id, t.value, t.rank);
+  for (const f of figures) add(`${groupOf.get(f.agency_id)}|${f.node_code}`, f.agency_id, f.value, f.rank);
+  for (const [listKey, list] of lists) {
+    const ranked = groups.get(Number(listKey.split('|')[0])) === true;
+    const expected = competitionRanks(list);
+    for (const item of list) expect(item.rank, `${listKey} agency ${item.key}`).to.equal(ranked ? expected.get(item.key) : null);
+  }
 }
 
 const scoringService = (s: Services, db: Knex, codeVersion: string): ScoringService =>
@@ -166,6 +191,7 @@ describe('incremental runs of the index', function () {
         if (outcome.status === 'computed') computed += 1;
         const runId = (outcome as { runId: number }).runId;
         expect(await snapshotOf(s.db, runId)).to.deep.equal(await fullRecompute(s, period));
+        await expectCoreRanks(s.db, runId);
       }),
       { numRuns: 15, seed: 20261122 },
     );
