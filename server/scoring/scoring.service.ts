@@ -110,8 +110,8 @@ export class ScoringService {
 
   /**
    * Computes a period if anything it depends on changed since its last run. Only agencies whose submissions (or
-   * last period's, for carry-forward) changed are read and scored again; the rest keep their stored rows, the
-   * groups concerned are ranked again in memory, and only rows whose scores or ranks changed are written
+   * last period's, for carry-forward) changed are read and scored again, and only their rows are written; the rest
+   * keep their stored rows, and ranks are computed from the rows' rank keys when a snapshot is read
    * (docs/adr/0020-versioned-run-results.md). `force` rescores every agency. One transaction under the period's
    * advisory lock: a run that fails part-way leaves the previous run as it was.
    */
