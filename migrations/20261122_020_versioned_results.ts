@@ -37,6 +37,10 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('max_points', 'float8[]').notNullable();
     t.specificType('measures', 'float8[]').notNullable();
     t.specificType('flags', 'text[]').notNullable();
+    // The ranked figures' points and max again, in narrow columns: the rankings read these and the rank keys only,
+    // while the indicator arrays above live out of line.
+    t.specificType('head_points', 'float8[]').notNullable();
+    t.specificType('head_max', 'float8[]').notNullable();
     // Whether the agency's group was ranked when the row was written (a change of the flag rescores the period).
     t.boolean('ranked').notNullable();
     // Rank keys: the published value of the total and of each ranked figure (null: not ranked). Competition ranks
@@ -46,8 +50,11 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['period_id', 'agency_id', 'from_run']);
     t.index(['agency_id']);
   });
-  // A row of a 100-indicator framework is ~4 kB: kept inline and uncompressed, it is written without TOAST work.
-  await knex.raw('ALTER TABLE agency_scores SET (toast_tuple_target = 8160)');
+  // The wide arrays (~1 kB each for 100 indicators) go out of line uncompressed: no compression work when a province
+  // is written, and a scan of totals and ranked figures reads only the narrow rest of each row.
+  for (const column of ['points', 'max_points', 'measures', 'flags']) {
+    await knex.raw('ALTER TABLE agency_scores ALTER COLUMN ?? SET STORAGE EXTERNAL', [column]);
+  }
   await knex.raw('ALTER TABLE agency_scores ADD CONSTRAINT agency_scores_range_check CHECK (to_run IS NULL OR to_run > from_run)');
   await knex.raw('CREATE UNIQUE INDEX agency_scores_current_unique ON agency_scores (period_id, agency_id) WHERE to_run IS NULL');
 
@@ -122,10 +129,11 @@ async function moveLegacyResults(knex: Knex): Promise<void> {
     ON CONFLICT (key) DO NOTHING`);
   await knex.raw(`
     INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, to_run, input_hash,
-                               source_key, total_points, total_max, points, max_points, measures, flags, ranked,
-                               total_key, keys)
+                               source_key, total_points, total_max, points, max_points, measures, flags, head_points,
+                               head_max, ranked, total_key, keys)
     SELECT s.period_id, s.agency_id, s.ranking_group_id, l.id, s.run_id, s.to_run, 'legacy', 'legacy',
-           s.total_points, s.total_max, s.points, s.max_points, s.measures, s.flags, true,
+           s.total_points, s.total_max, s.points, s.max_points, s.measures, s.flags, s.points[1:s.ranked],
+           s.max_points[1:s.ranked], true,
            -s.total_rank, coalesce((SELECT array_agg(-x ORDER BY o) FROM unnest(s.ranks) WITH ORDINALITY AS k(x, o)), '{}')
       FROM legacy_scores s
       JOIN score_layouts l ON l.key = md5(array_to_string(s.codes, ',') || '|' || array_to_string(s.kinds, ','))`);

@@ -96,8 +96,8 @@ export async function nodeScores(
                    THEN rank() OVER (PARTITION BY m.ranking_group_id, m.ranked, u.ord, u.key IS NULL ORDER BY u.key DESC)::int
               END AS rank
          FROM mine m JOIN score_layouts l ON l.id = m.layout_id
-        CROSS JOIN LATERAL unnest(l.codes[1:l.ranked], l.kinds[1:l.ranked], m.points[1:l.ranked], m.max_points[1:l.ranked],
-                                  m.measures[1:l.ranked], m.flags[1:l.ranked], m.keys)
+        CROSS JOIN LATERAL unnest(l.codes[1:l.ranked], l.kinds[1:l.ranked], m.head_points, m.head_max,
+                                  NULL::float8[], NULL::text[], m.keys)
           WITH ORDINALITY AS u(code, kind, points, max, measure, flag, key, ord)
         WHERE ?::bool
      )

@@ -27,6 +27,9 @@ export function scoreArrays(score: AgencyScore): {
   max: number[];
   measures: Array<number | null>;
   flags: Array<string | null>;
+  /** The leading, ranked part of points and max. */
+  headPoints: number[];
+  headMax: number[];
 } {
   const points: number[] = [];
   const max: number[] = [];
@@ -50,7 +53,8 @@ export function scoreArrays(score: AgencyScore): {
     measures.push(i.measure);
     flags.push(i.flag);
   }
-  return { points, max, measures, flags };
+  const ranked = score.nodes.length + score.subindices.length;
+  return { points, max, measures, flags, headPoints: points.slice(0, ranked), headMax: max.slice(0, ranked) };
 }
 
 /**

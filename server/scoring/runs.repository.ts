@@ -163,6 +163,8 @@ export interface ScoreRowWrite {
   max: number[];
   measures: Array<number | null>;
   flags: Array<string | null>;
+  headPoints: number[];
+  headMax: number[];
   keys: Array<number | null>;
 }
 
@@ -190,11 +192,13 @@ export async function insertScores(
     const batch = rows.slice(i, i + BATCH);
     await trx.raw(
       `INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, input_hash, source_key,
-                                  total_points, total_max, points, max_points, measures, flags, ranked, total_key, keys)
-       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm, u.p::float8[], u.m::float8[], u.me::float8[], u.f::text[], u.r,
-              u.tk, u.ks::float8[]
+                                  total_points, total_max, points, max_points, measures, flags, head_points, head_max,
+                                  ranked, total_key, keys)
+       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm, u.p::float8[], u.m::float8[], u.me::float8[], u.f::text[],
+              u.hp::float8[], u.hm::float8[], u.r, u.tk, u.ks::float8[]
          FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[],
-                     ?::text[], ?::bool[], ?::float8[], ?::text[]) AS u(a, g, h, k, tp, tm, p, m, me, f, r, tk, ks)`,
+                     ?::text[], ?::text[], ?::text[], ?::bool[], ?::float8[], ?::text[])
+           AS u(a, g, h, k, tp, tm, p, m, me, f, hp, hm, r, tk, ks)`,
       [
         periodId,
         layoutId,
@@ -209,6 +213,8 @@ export async function insertScores(
         batch.map((r) => numbers(r.max)),
         batch.map((r) => numbers(r.measures)),
         batch.map((r) => words(r.flags)),
+        batch.map((r) => numbers(r.headPoints)),
+        batch.map((r) => numbers(r.headMax)),
         batch.map((r) => r.ranked),
         batch.map((r) => r.totalKey),
         batch.map((r) => numbers(r.keys)),
