@@ -94,7 +94,7 @@ export async function up(knex: Knex): Promise<void> {
 /**
  * Each earlier run's rows become rows valid from that run to the next run of its period. Their rank keys are the
  * negated ranks they were published with (null where there was none), so reading them ranks them exactly as
- * before.
+ * before; an indicator that was ranked (a main index that is an indicator) joins the ranked head.
  */
 async function moveLegacyResults(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -111,13 +111,14 @@ async function moveLegacyResults(knex: Knex): Promise<void> {
         SELECT run_id, agency_id,
                array_agg(node_code ORDER BY k, node_code) AS codes,
                array_agg(node_kind ORDER BY k, node_code) AS kinds,
-               (count(*) FILTER (WHERE k < 2))::int AS ranked,
+               (count(*) FILTER (WHERE k < 3))::int AS ranked,
                array_agg(points::float8 ORDER BY k, node_code) AS points,
                array_agg(max_points::float8 ORDER BY k, node_code) AS max_points,
                array_agg(measure ORDER BY k, node_code) AS measures,
                array_agg(flag ORDER BY k, node_code) AS flags,
-               coalesce(array_agg(rank ORDER BY k, node_code) FILTER (WHERE k < 2), '{}') AS ranks
-          FROM (SELECT *, CASE node_kind WHEN 'index' THEN 0 WHEN 'subindex' THEN 1 ELSE 2 END AS k
+               coalesce(array_agg(rank ORDER BY k, node_code) FILTER (WHERE k < 3), '{}') AS ranks
+          FROM (SELECT *, CASE WHEN node_kind = 'index' THEN 0 WHEN node_kind = 'subindex' THEN 1
+                            WHEN rank IS NOT NULL THEN 2 ELSE 3 END AS k
                   FROM run_node_scores) ns
          GROUP BY run_id, agency_id
       ) x ON x.run_id = res.run_id AND x.agency_id = res.agency_id`);

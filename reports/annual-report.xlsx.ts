@@ -1,19 +1,51 @@
-// The provincial DTI report as an Excel workbook: a cover sheet in the administrative format of NĐ 30/2020/NĐ-CP,
-// one ranking sheet per group and a data annex. Built only from ReportData, with no clock reads, so the same
-// publication always gives the same workbook content.
+// The provincial DTI report as an Excel workbook: a cover sheet in the administrative format of NĐ 30/2020/NĐ-CP
+// with the body of the report, then one sheet per section — rankings per group, pillars, change since the previous
+// period, rates against targets, completeness, weakest indicators, charts — and the data annex. Built only from
+// ReportData, with no clock reads, so the same publication always gives the same workbook content. Always written
+// with exceljs's streaming writer (one code path for every province size; see xlsx-stream.ts for the charts).
 
-import ExcelJS from 'exceljs';
-import type { Alignment, Borders, Cell, Fill, Font, PageSetup, Worksheet } from 'exceljs';
-import {
-  NO_VALUE,
-  flagLabel,
-  formatDate,
-  formatIndex,
-  isFlagged,
-  longDate,
-  periodLabel,
-} from './format.js';
+import type { Alignment, Worksheet } from 'exceljs';
+import { flagLabel, formatDate, formatIndex, formatNumber, isFlagged, periodLabel } from './format.js';
 import type { ReportColumn, ReportData, ReportGroup, ReportRankingRow } from './report.types.js';
+import {
+  changeParagraphs,
+  changesSincePrevious,
+  completenessParagraphs,
+  pillarTables,
+  reportCharts,
+  sortedByRank,
+  targetParagraphs,
+  weakestIndicators,
+} from './report-sections.js';
+import {
+  CENTRE,
+  COVER_TOTAL,
+  COVER_WIDTHS,
+  FLAG_FILL,
+  FMT_CHANGE,
+  FMT_INDEX,
+  FMT_MAX,
+  FMT_PERCENT,
+  FMT_POINTS,
+  FMT_RANK,
+  FMT_SIGNED_INDEX,
+  PARAGRAPH,
+  RIGHT,
+  TEXT,
+  addSheet,
+  dataRow,
+  embedCharts,
+  font,
+  headerBlock,
+  headerRow,
+  textLines,
+  titleRows,
+  type Spec,
+} from './xlsx-kit.js';
+import { createStreamingWorkbook, type WorkbookWriter } from './xlsx-stream.js';
+
+export { sheetName } from './xlsx-kit.js';
+export { sortedByRank } from './report-sections.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Summary shared with the HTML report, so both say exactly the same thing.
@@ -101,180 +133,65 @@ export function attachmentNote(data: ReportData): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Workbook
 
-const FONT = 'Times New Roman';
-const FMT_INDEX = '0.0000';
-const FMT_POINTS = '#,##0.00';
-const FMT_MAX = '#,##0';
-const FMT_RANK = '0';
-const FMT_CHANGE = '+0;-0;0';
-
-const MM_PER_INCH = 25.4;
-// NĐ 30/2020/NĐ-CP, Phụ lục I: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm; we use the minimums.
-const MARGINS = {
-  top: 20 / MM_PER_INCH,
-  bottom: 20 / MM_PER_INCH,
-  left: 30 / MM_PER_INCH,
-  right: 15 / MM_PER_INCH,
-  header: 10 / MM_PER_INCH,
-  footer: 10 / MM_PER_INCH,
-};
-const A4 = 9;
-
-const THIN: Borders = {
-  top: { style: 'thin' },
-  left: { style: 'thin' },
-  bottom: { style: 'thin' },
-  right: { style: 'thin' },
-  diagonal: {},
-};
-const HEADER_FILL: Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9D9D9' } };
-const FLAG_FILL: Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
-
-function font(size: number, extra: Partial<Font> = {}): Partial<Font> {
-  return { name: FONT, size, color: { argb: 'FF000000' }, ...extra };
+export interface WorkbookOptions {
+  /** Font file the charts are drawn with (a font with Vietnamese glyphs). */
+  chartFont?: string;
+  /** Leave the charts out (tests of the tables only). */
+  charts?: boolean;
 }
 
-function put(
-  cell: Cell,
-  value: string | number | null,
-  opts: { font?: Partial<Font>; alignment?: Partial<Alignment>; numFmt?: string } = {},
-): void {
-  // Strings go in as plain string values: exceljs stores them as text cells, which Excel never evaluates, so an
-  // agency named "=HYPERLINK(…)" stays a name. Formulas would need an explicit { formula } object.
-  cell.value = value ?? NO_VALUE;
-  cell.font = opts.font ?? font(12);
-  if (opts.alignment) cell.alignment = opts.alignment;
-  if (opts.numFmt && typeof value === 'number') cell.numFmt = opts.numFmt;
+/** The sections of the report body, numbered as the cover lists them; the HTML uses the same headings. */
+export function bodySections(data: ReportData): Array<{ heading: string; paragraphs: string[] }> {
+  const weak = weakestIndicators(data);
+  return [
+    { heading: 'I. KẾT QUẢ CHUNG', paragraphs: summaryParagraphs(data) },
+    { heading: 'II. THAY ĐỔI SO VỚI KỲ TRƯỚC', paragraphs: changeParagraphs(data) },
+    { heading: 'III. MỘT SỐ CHỈ TIÊU TOÀN TỈNH', paragraphs: targetParagraphs(data) },
+    { heading: 'IV. TÍNH ĐẦY ĐỦ, KỊP THỜI CỦA BÁO CÁO', paragraphs: completenessParagraphs(data) },
+    {
+      heading: 'V. CÁC CHỈ SỐ THÀNH PHẦN CÒN YẾU',
+      paragraphs: weak.length
+        ? [
+            'Các chỉ số thành phần có tỷ lệ điểm đạt toàn tỉnh thấp nhất (tổng điểm đạt / tổng điểm tối đa):',
+            ...weak.map(
+              (w, i) =>
+                `${i + 1}. ${w.name} (${w.code}): đạt ${formatNumber(w.share * 100, 1)} % số điểm; ` +
+                `${w.belowHalf}/${w.agencies} đơn vị đạt dưới một nửa số điểm.`,
+            ),
+          ]
+        : ['Không có chỉ số thành phần nào được chấm điểm.'],
+    },
+    {
+      heading: 'VI. CÁC PHẦN KÈM THEO',
+      paragraphs: [
+        'Bảng xếp hạng từng khối; bảng chỉ số phụ (trụ cột); bảng thay đổi so với kỳ trước; bảng chỉ tiêu toàn tỉnh; ' +
+          'bảng tính đầy đủ, kịp thời; bảng chỉ số yếu; biểu đồ; phụ lục số liệu theo chỉ số thành phần.',
+      ],
+    },
+  ];
 }
 
-function setupPrint(ws: Worksheet, orientation: PageSetup['orientation'], titleRows?: string): void {
-  ws.pageSetup = {
-    paperSize: A4,
-    orientation,
-    fitToPage: true,
-    fitToWidth: 1,
-    fitToHeight: 0,
-    margins: MARGINS,
-    horizontalCentered: true,
-    ...(titleRows ? { printTitlesRow: titleRows } : {}),
-  };
-  // NĐ 30/2020/NĐ-CP, Phụ lục I: page numbers centred in the top margin, not shown on the first page.
-  ws.headerFooter = { differentFirst: true, oddHeader: `&C&"${FONT},Regular"&13&P` };
-}
-
-/** Row height (points) for wrapped text in a merged range, which neither Excel nor LibreOffice auto-fits. */
-function wrappedHeight(text: string, widthChars: number, size: number): number {
-  // An estimate: a column unit is about 7 px and an average Times New Roman character about 0.6·size px, so rows
-  // come out slightly tall rather than clipped.
-  const perLine = Math.max(1, Math.floor((widthChars * 7) / (0.6 * size)));
-  const lines = text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil(part.length / perLine)), 0);
-  return Math.ceil(lines * size * 1.35);
-}
-
-// Column widths avoid exactly 9: exceljs takes 9 for its default and leaves the width out, and Excel's own default
-// is 8.43. The cover has three columns on the left (issuer) and three on the right (national title and motto); the
-// middle one of each side carries the short rule NĐ 30 draws under the issuing agency (a third of its line) and
-// under the motto (as long as the motto).
-const COVER_WIDTHS = [14, 14, 14, 10, 28, 10];
-const COVER_TOTAL = COVER_WIDTHS.reduce((s, w) => s + w, 0);
-
-function buildCover(wb: ExcelJS.Workbook, data: ReportData): void {
-  const ws = wb.addWorksheet('Báo cáo');
+function buildCover(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+  const ws = addSheet(wb, taken, 'Báo cáo', { orientation: 'portrait' });
   ws.columns = COVER_WIDTHS.map((width) => ({ width }));
-  const centred: Partial<Alignment> = { horizontal: 'center', vertical: 'middle', wrapText: true };
-
-  const block = (row: number, left: string, leftFont: Partial<Font>, right: string, rightFont: Partial<Font>) => {
-    ws.mergeCells(row, 1, row, 3);
-    ws.mergeCells(row, 4, row, 6);
-    put(ws.getCell(row, 1), left, { font: leftFont, alignment: centred });
-    put(ws.getCell(row, 4), right, { font: rightFont, alignment: centred });
-  };
-
-  // NĐ 30/2020/NĐ-CP, Phụ lục I: parent agency regular capitals 12–13, issuing agency bold capitals, national title
-  // bold capitals 12–13, motto bold 13–14, place and date italic 13–14.
-  const parent = data.issuer.parent.toLocaleUpperCase('vi-VN');
-  const issuer = data.issuer.name.toLocaleUpperCase('vi-VN');
-  block(1, parent, font(13), 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', font(13, { bold: true }));
-  block(2, issuer, font(13, { bold: true }), 'Độc lập - Tự do - Hạnh phúc', font(14, { bold: true }));
-  const leftWidth = COVER_WIDTHS.slice(0, 3).reduce((s, w) => s + w, 0);
-  ws.getRow(1).height = wrappedHeight(parent, leftWidth, 13);
-  ws.getRow(2).height = wrappedHeight(issuer, leftWidth, 13);
-  ws.getRow(3).height = 6;
-  ws.getCell(3, 2).border = { top: { style: 'thin' } };
-  ws.getCell(3, 5).border = { top: { style: 'thin' } };
-  block(4, `Số: ${data.number}`, font(13), longDate(data.date, data.issuer.place), font(14, { italic: true }));
-  ws.getRow(4).height = 22;
-
+  headerBlock(ws, data.issuer, `Số: ${data.number}`, data.date);
   let row = 6;
-  const line = (text: string, f: Partial<Font>, alignment: Partial<Alignment>, height?: number) => {
-    ws.mergeCells(row, 1, row, 6);
-    put(ws.getCell(row, 1), text, { font: f, alignment });
-    ws.getRow(row).height = height ?? wrappedHeight(text, COVER_TOTAL, f.size ?? 13);
-    row += 1;
-  };
-  line('BÁO CÁO', font(14, { bold: true }), centred, 22);
-  line(data.subject, font(14, { bold: true }), centred);
+  row = textLines(ws, row, 6, COVER_TOTAL, [
+    { text: 'BÁO CÁO', font: font(14, { bold: true }), alignment: CENTRE, height: 22 },
+    { text: data.subject, font: font(14, { bold: true }), alignment: CENTRE },
+  ]);
   row += 1;
-  for (const p of summaryParagraphs(data)) {
-    line(p, font(14), { horizontal: 'justify', vertical: 'top', wrapText: true, indent: 1 });
+  for (const section of bodySections(data)) {
+    row = textLines(ws, row, 6, COVER_TOTAL, [
+      { text: section.heading, font: font(14, { bold: true }), alignment: { vertical: 'top', wrapText: true } },
+      ...section.paragraphs.map((text) => ({ text, font: font(14), alignment: PARAGRAPH })),
+    ]);
   }
-
-  setupPrint(ws, 'portrait');
+  ws.commit();
 }
 
-function headerRow(ws: Worksheet, rowNumber: number, headers: string[]): void {
-  const row = ws.getRow(rowNumber);
-  headers.forEach((h, i) => {
-    const cell = row.getCell(i + 1);
-    const alignment: Partial<Alignment> = { horizontal: 'center', vertical: 'middle', wrapText: true };
-    put(cell, h, { font: font(11, { bold: true }), alignment });
-    cell.fill = HEADER_FILL;
-    cell.border = THIN;
-  });
-  row.height = 48;
-}
-
-function titleRows(ws: Worksheet, columns: number, title: string, note: string): void {
-  ws.mergeCells(1, 1, 1, columns);
-  ws.mergeCells(2, 1, 2, columns);
-  put(ws.getCell(1, 1), title, { font: font(14, { bold: true }), alignment: { horizontal: 'center', wrapText: true } });
-  put(ws.getCell(2, 1), note, { font: font(13, { italic: true }), alignment: { horizontal: 'center' } });
-  ws.getRow(1).height = 22;
-}
-
-const SHEET_FORBIDDEN = /[[\]:*?/\\]/g;
-const SHEET_MAX = 31;
-
-/**
- * Excel sheet names: at most 31 characters, none of []:*?/\, not starting or ending with an apostrophe, unique
- * ignoring case. Composed (NFC) first, so Vietnamese letters count as one character each.
- */
-export function sheetName(wanted: string, taken: Set<string>): string {
-  const clean = wanted
-    .normalize('NFC')
-    .replace(SHEET_FORBIDDEN, ' ')
-    .replace(/\s+/g, ' ')
-    .replace(/^'+|'+$/g, '')
-    .trim();
-  let name = clean.slice(0, SHEET_MAX).trim();
-  for (let n = 2; taken.has(name.toLocaleLowerCase('vi-VN')); n += 1) {
-    const suffix = ` (${n})`;
-    name = clean.slice(0, SHEET_MAX - suffix.length).trim() + suffix;
-  }
-  taken.add(name.toLocaleLowerCase('vi-VN'));
-  return name;
-}
-
-export function sortedByRank(rows: ReportRankingRow[]): ReportRankingRow[] {
-  // Stable: agencies sharing a rank keep the order the ranking gave them.
-  return [...rows].sort((a, b) => (a.rank ?? Number.POSITIVE_INFINITY) - (b.rank ?? Number.POSITIVE_INFINITY));
-}
-
-/** A ranking cell: value (null is shown as "—"), number format, alignment. */
-type Spec = [string | number | null, string | undefined, Partial<Alignment>];
-
-function buildRanking(wb: ExcelJS.Workbook, data: ReportData, group: ReportGroup, taken: Set<string>): void {
-  const ws = wb.addWorksheet(sheetName(`Xếp hạng - ${group.name}`, taken));
+function buildRanking(wb: WorkbookWriter, taken: Set<string>, data: ReportData, group: ReportGroup): void {
+  const ws = addSheet(wb, taken, `Xếp hạng - ${group.name}`, { orientation: 'landscape', titleRows: '3:3', frozen: { x: 2, y: 3 } });
   const headers = [
     'Hạng',
     'Đơn vị',
@@ -297,7 +214,6 @@ function buildRanking(wb: ExcelJS.Workbook, data: ReportData, group: ReportGroup
     { width: 8 },
     { width: 8 },
   ];
-
   const period = periodLabel(data.period.kind, data.period.year);
   titleRows(
     ws,
@@ -307,107 +223,226 @@ function buildRanking(wb: ExcelJS.Workbook, data: ReportData, group: ReportGroup
       (group.ranked ? '' : ' (ĐÁNH GIÁ, KHÔNG XẾP HẠNG)'),
     attachmentNote(data),
   );
-  const HEADER = 3;
-  headerRow(ws, HEADER, headers);
-
+  headerRow(ws, 3, headers);
   const centre: Partial<Alignment> = { horizontal: 'center', vertical: 'middle' };
-  const right: Partial<Alignment> = { horizontal: 'right', vertical: 'middle' };
   sortedByRank(group.rows).forEach((r, i) => {
-    const row = ws.getRow(HEADER + 1 + i);
     const cells: Spec[] = [
       [group.ranked ? r.rank : null, FMT_RANK, centre],
-      [r.agencyName, undefined, { vertical: 'middle', wrapText: true }],
-      [r.points, FMT_POINTS, right],
-      [r.max, Number.isInteger(r.max) ? FMT_MAX : FMT_POINTS, right],
-      [r.total, FMT_INDEX, right],
-      ...data.indices.map((c): Spec => [r.indices[c.code] ?? null, FMT_INDEX, right]),
+      [r.agencyName, undefined, TEXT],
+      [r.points, FMT_POINTS, RIGHT],
+      [r.max, Number.isInteger(r.max) ? FMT_MAX : FMT_POINTS, RIGHT],
+      [r.total, FMT_INDEX, RIGHT],
+      ...data.indices.map((c): Spec => [r.indices[c.code] ?? null, FMT_INDEX, RIGHT]),
       ...data.subindices.flatMap((s): Spec[] => [
-        [r.subindices[s.code]?.value ?? null, FMT_INDEX, right],
+        [r.subindices[s.code]?.value ?? null, FMT_INDEX, RIGHT],
         [group.ranked ? (r.subindices[s.code]?.rank ?? null) : null, FMT_RANK, centre],
       ]),
       [r.previousRank, FMT_RANK, centre],
       [group.ranked ? rankChange(r) : null, FMT_CHANGE, centre],
     ];
-    cells.forEach(([value, numFmt, alignment], c) => {
-      const cell = row.getCell(c + 1);
-      // An absent value is written as "—", centred like the ranks, rather than left as a blank that reads as zero.
-      const align = value === null ? centre : alignment;
-      put(cell, value, { font: font(12), alignment: align, ...(numFmt ? { numFmt } : {}) });
-      cell.border = THIN;
-    });
+    dataRow(ws, 4 + i, cells, { commit: true });
   });
-
-  ws.views = [{ state: 'frozen', xSplit: 2, ySplit: HEADER }];
-  setupPrint(ws, 'landscape', `${HEADER}:${HEADER}`);
+  ws.commit();
 }
 
-function buildAnnex(wb: ExcelJS.Workbook, data: ReportData, taken: Set<string>): void {
-  const ws = wb.addWorksheet(sheetName('Phụ lục', taken));
+/** Every group ranked by every pillar, one small table under another. */
+function buildPillars(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+  const ws = addSheet(wb, taken, 'Chỉ số phụ', { orientation: 'portrait' });
+  ws.columns = [{ width: 8 }, { width: 50 }, { width: 14 }];
+  titleRows(ws, 3, 'CHỈ SỐ PHỤ (TRỤ CỘT) VÀ THỨ HẠNG THEO TỪNG KHỐI', attachmentNote(data));
+  let row = 4;
+  for (const t of pillarTables(data)) {
+    ws.mergeCells(row, 1, row, 3);
+    put(ws, row, `${t.name} (${t.code}) - khối ${t.group}${t.ranked ? '' : ' (không xếp hạng)'}; bình quân ${formatIndex(t.mean)}`);
+    row += 1;
+    headerRow(ws, row, ['Hạng', 'Đơn vị', `${t.code} (0–1)`], 22);
+    row += 1;
+    for (const r of t.rows) {
+      dataRow(ws, row, [
+        [r.rank, FMT_RANK, CENTRE],
+        [r.name, undefined, TEXT],
+        [r.value, FMT_INDEX, RIGHT],
+      ], { commit: true });
+      row += 1;
+    }
+    row += 1;
+  }
+  ws.commit();
+}
+
+function put(ws: Worksheet, row: number, text: string): void {
+  const cell = ws.getCell(row, 1);
+  cell.value = text;
+  cell.font = font(13, { bold: true });
+  cell.alignment = { vertical: 'middle', wrapText: true };
+  ws.getRow(row).height = 20;
+}
+
+function buildChanges(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+  const ws = addSheet(wb, taken, 'Thay đổi so với kỳ trước', { orientation: 'landscape', titleRows: '3:3', frozen: { x: 2, y: 3 } });
+  const headers = ['Khối', 'Đơn vị', 'Chỉ số DTI kỳ trước', 'Chỉ số DTI kỳ này', 'Tăng (+) / giảm (-)', 'Hạng kỳ trước', 'Hạng kỳ này', 'Thay đổi hạng'];
+  ws.columns = [24, 40, 14, 14, 14, 10, 10, 10].map((width) => ({ width }));
+  titleRows(ws, headers.length, 'THAY ĐỔI SO VỚI KỲ TRƯỚC', attachmentNote(data));
+  headerRow(ws, 3, headers);
+  let row = 4;
+  for (const g of data.groups) {
+    for (const r of sortedByRank(g.rows)) {
+      dataRow(ws, row, [
+        [g.name, undefined, TEXT],
+        [r.agencyName, undefined, TEXT],
+        [r.previousTotal, FMT_INDEX, RIGHT],
+        [r.total, FMT_INDEX, RIGHT],
+        [r.previousTotal === null ? null : Math.round((r.total - r.previousTotal) * 10_000) / 10_000, FMT_SIGNED_INDEX, RIGHT],
+        [r.previousRank, FMT_RANK, CENTRE],
+        [g.ranked ? r.rank : null, FMT_RANK, CENTRE],
+        [g.ranked ? rankChange(r) : null, FMT_CHANGE, CENTRE],
+      ], { commit: true });
+      row += 1;
+    }
+  }
+  row += 1;
+  for (const c of changesSincePrevious(data)) {
+    ws.mergeCells(row, 1, row, headers.length);
+    const cell = ws.getCell(row, 1);
+    cell.value = `Khối ${c.name}: bình quân ${formatIndex(c.mean)} (kỳ trước ${formatIndex(c.previousMean)}); ${c.improved} đơn vị tăng, ${c.declined} đơn vị giảm trên ${c.compared} đơn vị có số liệu hai kỳ.`;
+    cell.font = font(12, { italic: true });
+    row += 1;
+  }
+  ws.commit();
+}
+
+function buildTargets(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+  const ws = addSheet(wb, taken, 'Chỉ tiêu toàn tỉnh', { orientation: 'landscape', titleRows: '3:3', frozen: { x: 0, y: 3 } });
+  const headers = ['Chỉ tiêu', 'Mã chỉ số', 'Tổng tử số', 'Tổng mẫu số', 'Tỷ lệ toàn tỉnh', 'Trung bình tỷ lệ các đơn vị', 'Chỉ tiêu', 'Đánh giá', 'Số đơn vị đạt / có số liệu', 'Căn cứ'];
+  ws.columns = [40, 10, 12, 12, 12, 14, 10, 14, 14, 40].map((width) => ({ width }));
+  titleRows(ws, headers.length, 'TỶ LỆ TOÀN TỈNH SO VỚI CHỈ TIÊU (TỔNG TỬ SỐ / TỔNG MẪU SỐ)', attachmentNote(data));
+  headerRow(ws, 3, headers);
+  data.targets.forEach((t, i) => {
+    dataRow(ws, 4 + i, [
+      [t.name, undefined, TEXT],
+      [t.indicatorCode, undefined, CENTRE],
+      [t.numerator, FMT_MAX, RIGHT],
+      [t.denominator, FMT_MAX, RIGHT],
+      [t.pooled, FMT_PERCENT, RIGHT],
+      [t.meanOfRates, FMT_PERCENT, RIGHT],
+      [t.target, FMT_PERCENT, RIGHT],
+      [t.pooled === null ? 'Chưa có số liệu' : t.pooled >= t.target ? 'Đạt' : 'Chưa đạt', undefined, CENTRE],
+      [`${t.meeting}/${t.agencies}`, undefined, CENTRE],
+      [t.source, undefined, TEXT],
+    ]);
+  });
+  ws.commit();
+}
+
+function buildCompleteness(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+  const ws = addSheet(wb, taken, 'Đầy đủ, kịp thời', { orientation: 'portrait', titleRows: '3:3', frozen: { x: 0, y: 3 } });
+  const headers = ['Khối', 'Số đơn vị phải báo cáo', 'Đã gửi', 'Đúng hạn', 'Trễ hạn', 'Chưa gửi', 'Tỷ lệ đúng hạn'];
+  ws.columns = [30, 12, 10, 10, 10, 10, 12].map((width) => ({ width }));
+  titleRows(ws, headers.length, `TÍNH ĐẦY ĐỦ, KỊP THỜI CỦA BÁO CÁO (HẠN ${formatDate(data.completeness.dueOn)})`, attachmentNote(data));
+  headerRow(ws, 3, headers);
+  let row = 4;
+  for (const g of data.completeness.groups) {
+    dataRow(ws, row, [
+      [g.name, undefined, TEXT],
+      [g.expected, FMT_MAX, RIGHT],
+      [g.submitted, FMT_MAX, RIGHT],
+      [g.onTime, FMT_MAX, RIGHT],
+      [g.late, FMT_MAX, RIGHT],
+      [g.missing.length, FMT_MAX, RIGHT],
+      [g.expected ? g.onTime / g.expected : null, FMT_PERCENT, RIGHT],
+    ]);
+    row += 1;
+  }
+  row += 1;
+  headerRow(ws, row, ['Khối', 'Đơn vị', 'Tình trạng'], 22);
+  ws.mergeCells(row, 3, row, 7);
+  row += 1;
+  for (const g of data.completeness.groups) {
+    for (const [names, state] of [[g.missing, 'Chưa gửi báo cáo'], [g.lateAgencies, 'Gửi trễ hạn']] as const) {
+      for (const name of names) {
+        ws.mergeCells(row, 3, row, 7);
+        dataRow(ws, row, [[g.name, undefined, TEXT], [name, undefined, TEXT], [state, undefined, TEXT]]);
+        row += 1;
+      }
+    }
+  }
+  ws.commit();
+}
+
+function buildWeakest(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+  const ws = addSheet(wb, taken, 'Chỉ số yếu', { orientation: 'portrait', titleRows: '3:3', frozen: { x: 0, y: 3 } });
+  const headers = ['STT', 'Mã', 'Chỉ số thành phần', 'Tổng điểm đạt', 'Tổng điểm tối đa', 'Tỷ lệ đạt', 'Số đơn vị dưới 50 % điểm'];
+  ws.columns = [6, 10, 44, 11, 11, 10, 12].map((width) => ({ width }));
+  titleRows(ws, headers.length, 'CÁC CHỈ SỐ THÀNH PHẦN CÓ TỶ LỆ ĐIỂM ĐẠT THẤP NHẤT TOÀN TỈNH', attachmentNote(data));
+  headerRow(ws, 3, headers);
+  weakestIndicators(data).forEach((w, i) => {
+    dataRow(ws, 4 + i, [
+      [i + 1, FMT_RANK, CENTRE],
+      [w.code, undefined, CENTRE],
+      [w.name, undefined, TEXT],
+      [w.points, FMT_POINTS, RIGHT],
+      [w.max, FMT_POINTS, RIGHT],
+      [w.share, FMT_PERCENT, RIGHT],
+      [`${w.belowHalf}/${w.agencies}`, undefined, CENTRE],
+    ]);
+  });
+  ws.commit();
+}
+
+function buildCharts(wb: WorkbookWriter, taken: Set<string>, data: ReportData, opts: WorkbookOptions): void {
+  const ws = addSheet(wb, taken, 'Biểu đồ', { orientation: 'portrait' });
+  ws.columns = [{ width: 100 }];
+  titleRows(ws, 1, 'BIỂU ĐỒ', attachmentNote(data));
+  // 640 px wide: the A4 portrait text width between the NĐ 30 margins at 96 dpi is about 624 px.
+  embedCharts(wb, ws, 4, reportCharts(data), { fontFile: opts.chartFont, widthPx: 620 });
+  ws.commit();
+}
+
+function buildAnnex(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+  const HEADER = 3;
   const headers = ['Đơn vị', 'Khối', 'Mã', 'Chỉ số', 'Tự đánh giá', 'Thẩm định', 'Điểm', 'Điểm tối đa', 'Ghi chú'];
+  const ws = addSheet(wb, taken, 'Phụ lục', { orientation: 'landscape', titleRows: `${HEADER}:${HEADER}`, frozen: { x: 0, y: HEADER } });
   ws.columns = [30, 18, 10, 48, 12, 12, 10, 10, 26].map((width) => ({ width }));
   titleRows(ws, headers.length, 'PHỤ LỤC: SỐ LIỆU THEO CHỈ SỐ THÀNH PHẦN', attachmentNote(data));
-  const HEADER = 3;
   headerRow(ws, HEADER, headers);
-
-  const text: Partial<Alignment> = { vertical: 'middle', wrapText: true };
-  const centre: Partial<Alignment> = { horizontal: 'center', vertical: 'middle', wrapText: true };
-  const right: Partial<Alignment> = { horizontal: 'right', vertical: 'middle' };
-  data.annex.forEach((a, i) => {
-    const row = ws.getRow(HEADER + 1 + i);
-    const cells: [string | number, Partial<Alignment>, string?][] = [
-      [a.agencyName, text],
-      [a.groupName, text],
-      [a.indicatorCode, centre],
-      [a.indicatorName, text],
-      [a.selfValue, centre],
-      [a.appraisedValue, centre],
-      [a.points, right, FMT_POINTS],
-      [a.max, right, Number.isInteger(a.max) ? FMT_MAX : FMT_POINTS],
-      [flagLabel(a.flag), text],
-    ];
-    cells.forEach(([value, alignment, numFmt], c) => {
-      const cell = row.getCell(c + 1);
-      put(cell, value, { font: font(12), alignment, ...(numFmt ? { numFmt } : {}) });
-      cell.border = THIN;
-      // DESIGN §3: every value not reported as such is flagged wherever it is shown.
-      if (isFlagged(a.flag)) cell.fill = FLAG_FILL;
-    });
-  });
-
-  ws.views = [{ state: 'frozen', xSplit: 0, ySplit: HEADER }];
   if (data.annex.length > 0) {
-    ws.autoFilter = {
-      from: { row: HEADER, column: 1 },
-      to: { row: HEADER + data.annex.length, column: headers.length },
-    };
+    ws.autoFilter = { from: { row: HEADER, column: 1 }, to: { row: HEADER + data.annex.length, column: headers.length } };
   }
-  setupPrint(ws, 'landscape', `${HEADER}:${HEADER}`);
+  data.annex.forEach((a, i) => {
+    const cells: Spec[] = [
+      [a.agencyName, undefined, TEXT],
+      [a.groupName, undefined, TEXT],
+      [a.indicatorCode, undefined, CENTRE],
+      [a.indicatorName, undefined, TEXT],
+      [a.selfValue, undefined, CENTRE],
+      [a.appraisedValue, undefined, CENTRE],
+      [a.points, FMT_POINTS, RIGHT],
+      [a.max, Number.isInteger(a.max) ? FMT_MAX : FMT_POINTS, RIGHT],
+      [flagLabel(a.flag), undefined, TEXT],
+    ];
+    // DESIGN §3: every value not reported as such is flagged wherever it is shown.
+    dataRow(ws, HEADER + 1 + i, cells, { commit: true, ...(isFlagged(a.flag) ? { fill: FLAG_FILL } : {}) });
+  });
+  ws.commit();
 }
 
-/** Builds the report workbook: "Báo cáo", one "Xếp hạng - {khối}" sheet per group, then "Phụ lục". */
-export async function buildReportWorkbook(data: ReportData): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+/** Builds the report workbook: the report itself, then one sheet per section, then "Phụ lục". */
+export async function buildReportWorkbook(data: ReportData, opts: WorkbookOptions = {}): Promise<Buffer> {
   // The report date, not the clock: the same publication must give the same workbook content.
   const reportDate = new Date(`${data.date.slice(0, 10)}T00:00:00Z`);
   if (Number.isNaN(reportDate.getTime())) throw new RangeError(`Report date is not an ISO date: "${data.date}"`);
+  const { wb, done } = createStreamingWorkbook({ created: reportDate });
   wb.creator = 'DTI platform';
   wb.lastModifiedBy = 'DTI platform';
-  wb.created = reportDate;
-  wb.modified = reportDate;
-  wb.title = `Báo cáo ${data.subject}`;
-  wb.subject = data.subject;
-  wb.company = data.issuer.name;
-  wb.keywords = `DTI; ${data.number}; ${data.period.code}`;
-  wb.description = data.publication
-    ? `Công bố số ${data.publication.number}, lần tính ${data.runId}, ${data.framework.code} v${data.framework.version}`
-    : `Dự thảo, lần tính ${data.runId}, ${data.framework.code} v${data.framework.version}`;
-
   const taken = new Set<string>();
-  buildCover(wb, data);
-  taken.add('báo cáo');
-  for (const group of data.groups) buildRanking(wb, data, group, taken);
-  buildAnnex(wb, data, taken);
-
-  const out = await wb.xlsx.writeBuffer();
-  return Buffer.from(out as ArrayBuffer);
+  buildCover(wb, taken, data);
+  for (const group of data.groups) buildRanking(wb, taken, data, group);
+  buildPillars(wb, taken, data);
+  buildChanges(wb, taken, data);
+  buildTargets(wb, taken, data);
+  buildCompleteness(wb, taken, data);
+  buildWeakest(wb, taken, data);
+  if (opts.charts !== false) buildCharts(wb, taken, data, opts);
+  buildAnnex(wb, taken, data);
+  return done();
 }

@@ -7,7 +7,7 @@ import type { Services } from './container.js';
 import { can } from './auth/policy.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { healthRoutes } from './http/health.routes.js';
-import { csrfProtection, errorHandler, loadSession, requestId } from './http/middleware.js';
+import { bodyGuard, csrfProtection, errorHandler, loadSession, requestId } from './http/middleware.js';
 import { assertRulesComplete, type Route } from './http/route.js';
 import { AppError, notFound } from './errors.js';
 import { submissionRoutes } from './submissions/submissions.routes.js';
@@ -15,6 +15,22 @@ import { reviewRoutes } from './review/review.routes.js';
 import { rankingsRoutes } from './rankings/rankings.routes.js';
 import { runsRoutes } from './scoring/runs.routes.js';
 import { reportingRoutes } from './reporting/reporting.routes.js';
+import { submissionApiRoutes } from './submissions/submissions-api.routes.js';
+import { periodAdminRoutes } from './periods/periods.routes.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
+import { multipartBody } from './http/uploads.js';
+import { evidenceFileRoutes } from './submissions/evidence-files.routes.js';
+import { workbookRoutes } from './submissions/submission-workbook.routes.js';
+import { agencyAdminRoutes } from './agencies/agencies.routes.js';
+import { userAdminRoutes } from './users/users.routes.js';
+import { directoryImportRoutes } from './directory/directory-import.routes.js';
+import { notificationRoutes } from './notifications/notifications.routes.js';
+import { appealRoutes } from './appeals/appeals.routes.js';
+import { runDiffRoutes } from './rankings/run-diff.routes.js';
+import { securityRoutes } from './auth/security.routes.js';
+import { apiRoutes } from './api/api.routes.js';
+import { frameworksRoutes } from './frameworks/frameworks.routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +48,21 @@ export function routeTable(s: Services): Route[] {
     ...rankingsRoutes(s),
     ...runsRoutes(s),
     ...reportingRoutes(s),
+    ...submissionApiRoutes(s),
+    ...periodAdminRoutes(s),
+    ...dashboardRoutes(s),
+    ...auditRoutes(s),
+    ...evidenceFileRoutes(s),
+    ...workbookRoutes(s),
+    ...agencyAdminRoutes(s),
+    ...userAdminRoutes(s),
+    ...directoryImportRoutes(s),
+    ...notificationRoutes(s),
+    ...appealRoutes(s),
+    ...runDiffRoutes(s),
+    ...securityRoutes(s),
+    ...apiRoutes(s),
+    ...frameworksRoutes(s),
   ];
 }
 
@@ -68,7 +99,8 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
   app.use(express.urlencoded({ extended: true, limit: '512kb', parameterLimit: 5000 }));
   app.use(express.json({ limit: '512kb' }));
-  app.use(loadSession(s.auth));
+  app.use(bodyGuard);
+  app.use(loadSession(s.auth, s.tokens));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const actor = res.locals.actor;
     res.locals.nav = actor
@@ -76,9 +108,23 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
           submissions: can(actor, 'submission.edit', actor.agencyId ?? undefined) && actor.agencyId !== null,
           review: can(actor, 'submission.review'),
           rankings: can(actor, 'rankings.read'),
+          dashboard: can(actor, 'dashboard.read'),
+          periodsAdmin: can(actor, 'periods.manage'),
+          directory: can(actor, 'directory.manage'),
+          appeals: can(actor, 'appeal.read'),
+          security: can(actor, 'security.manage'),
+          reports: can(actor, 'scorecards.read'),
         }
       : null;
     res.locals.path = req.path;
+    next();
+  });
+  // Multipart forms carry their CSRF token in the body, so they are parsed (signed-in users only) before the check.
+  app.use(multipartBody(s.config.uploadMaxBytes));
+  // The unread count shown beside "Thông báo" on every page.
+  app.use(async (_req: Request, res: Response, next: NextFunction) => {
+    const actor = res.locals.actor;
+    if (actor) res.locals.unreadNotifications = await s.notifications.unreadCount(actor);
     next();
   });
   app.use(csrfProtection);

@@ -1,5 +1,6 @@
 // Boot: config → database → migrations → (demo seed on an empty database) → HTTP + scheduler; graceful shutdown.
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { openDatabase, migrateLatest } from './db/database.js';
 import { createServices } from './container.js';
@@ -13,7 +14,7 @@ export async function serve(config: Config): Promise<{ server: Server; close(): 
   const log = (msg: string): void => {
     if (config.logLevel !== 'silent') console.log(msg);
   };
-  const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
   const applied = await migrateLatest(db);
   if (applied.length) log(`Đã áp dụng ${applied.length} migration.`);
   const services = createServices(db, config);
@@ -32,21 +33,32 @@ export async function serve(config: Config): Promise<{ server: Server; close(): 
     const srv = app.listen(config.port, config.host, () => resolve(srv));
   });
   const where = config.databaseUrl ? 'PostgreSQL' : `PGlite (${config.dataDir})`;
-  log(`Nền tảng DTI đang chạy tại http://localhost:${config.port} — cơ sở dữ liệu: ${where}`);
+  const port = (server.address() as AddressInfo).port;
+  log(`Nền tảng DTI đang chạy tại http://localhost:${port} — cơ sở dữ liệu: ${where}`);
   if (config.seedDemo) {
     log(`Tài khoản mẫu (mật khẩu ${DEMO_PASSWORD}):`);
     for (const u of demoUsers) log(`  ${u.username.padEnd(16)} ${ROLE_LABELS[u.role]}`);
   }
 
+  // Graceful stop: no new connections or jobs; requests in flight finish (their connections then close) within
+  // the grace period, after which the remaining connections are cut; then the pool closes.
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+      server.on('request', (_req, res: import('node:http').ServerResponse) => {
+        if (!res.headersSent) res.setHeader('Connection', 'close');
       });
-      await scheduler?.stop();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), config.shutdownGraceSeconds * 1000);
+      cut.unref();
+      const jobs = scheduler?.stop().then(() => log('Đã dừng lịch chạy.'));
+      await stopped;
+      clearTimeout(cut);
+      log('Đã xử lý xong các yêu cầu đang chạy.');
+      await jobs;
       await db.destroy();
+      log('Đã đóng kết nối cơ sở dữ liệu.');
     })());
   return { server, close };
 }

@@ -94,3 +94,67 @@ export async function countAgencies(db: Knex): Promise<number> {
   const row = (await db('agencies').count<{ n: number }[]>('* as n'))[0];
   return Number(row?.n ?? 0);
 }
+
+export interface AgencyListRow extends AgencyRow {
+  parentCode: string | null;
+  parentName: string | null;
+  groupCode: string | null;
+  groupName: string | null;
+  userCount: number;
+}
+
+/** Every agency with its parent and group, for the admin's list. */
+export async function listAgencies(db: Knex): Promise<AgencyListRow[]> {
+  const rows = await db('agencies as a')
+    .leftJoin('agencies as p', 'p.id', 'a.parent_id')
+    .leftJoin('ranking_groups as g', 'g.id', 'a.ranking_group_id')
+    .select(
+      'a.*',
+      'p.code as parent_code',
+      'p.name as parent_name',
+      'g.code as group_code',
+      'g.name as group_name',
+      db('users as u').count('*').whereRaw('u.agency_id = a.id').as('user_count'),
+    )
+    .orderBy([{ column: 'g.sort_order', order: 'asc', nulls: 'first' }, 'a.name']);
+  return rows.map((r) => ({
+    ...toAgency(r),
+    parentCode: r.parent_code ?? null,
+    parentName: r.parent_name ?? null,
+    groupCode: r.group_code ?? null,
+    groupName: r.group_name ?? null,
+    userCount: Number(r.user_count ?? 0),
+  }));
+}
+
+export interface AgencyPatch {
+  name: string;
+  kind: string;
+  parentId: number | null;
+  rankingGroupId: number | null;
+  validTo: string | null;
+}
+
+export async function updateAgency(db: Knex, id: number, p: AgencyPatch): Promise<void> {
+  await db('agencies').where({ id }).update({
+    name: p.name,
+    kind: p.kind,
+    parent_id: p.parentId,
+    ranking_group_id: p.rankingGroupId,
+    valid_to: p.validTo,
+  });
+}
+
+/** Whether `ancestorId` is `id` itself or above it in the tree (a parent that would close a cycle). */
+export async function isSelfOrDescendant(db: Knex, id: number, candidateParentId: number): Promise<boolean> {
+  const rows = await db
+    .withRecursive('below', (q) => {
+      q.select('id').from('agencies').where('id', id).unionAll((u) => {
+        u.select('a.id').from('agencies as a').join('below as b', 'a.parent_id', 'b.id');
+      });
+    })
+    .select('id')
+    .from('below')
+    .where('id', candidateParentId);
+  return rows.length > 0;
+}

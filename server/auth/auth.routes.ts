@@ -58,16 +58,16 @@ export function authRoutes(s: Services): Route[] {
         const password = bodyString(req, 'password', 200);
         const next = safeNext(bodyString(req, 'next', 500));
         try {
-          const { token, actor } = await s.auth.login(username, password);
+          const { token, actor } = await s.auth.login(username, password, req.ip ?? 'unknown');
           // A new session at every login (no fixation); the one it replaces ends.
           const old = sessionToken(req);
           if (old) await s.auth.logout(old);
           res.cookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: s.config.sessionHours * 3600_000 });
           res.redirect(303, next ?? homeOf(actor));
         } catch (err) {
-          if (!(err instanceof AppError) || err.code !== 'unauthenticated') throw err;
-          res.status(401).send(
-            renderPage('auth/login', { title: 'Đăng nhập', error: err.message, username, next }),
+          if (!(err instanceof AppError) || (err.code !== 'unauthenticated' && err.code !== 'rate_limited')) throw err;
+          res.status(err.status).send(
+            renderPage('auth/login', { ...res.locals, title: 'Đăng nhập', error: err.message, username, next }),
           );
         }
       },

@@ -20,6 +20,8 @@ export interface Actor {
   role: Role;
   /** The agency an agency user belongs to; for Department and province users, their own agency or null. */
   agencyId: number | null;
+  /** An API token acts as a restricted actor: only these actions, on top of its role's rules. */
+  scope?: readonly Action[];
 }
 
 /** Whether the role's permission reaches every agency or only the actor's own. */
@@ -36,6 +38,27 @@ const RULES = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  /** Periods, the holiday calendar and lock exceptions are the Department's to set. */
+  'periods.manage': { admin: 'all' },
+  /** Completeness and timeliness of a period, for the Department and the province's leaders. */
+  'dashboard.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  /** The audit trail: agency users see their own agency's, the Department every agency's. */
+  'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  /** Agencies, users and their bulk import: the Department's administration. */
+  'directory.manage': { admin: 'all' },
+  /** Everyone reads their own notifications; the service filters by user, never by agency. */
+  'notification.read': { reporter: 'own', head: 'own', reviewer: 'own', admin: 'own', leader: 'own' },
+  'appeal.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  /** The head is accountable for the report, so only the head appeals its results. */
+  'appeal.file': { head: 'own' },
+  'appeal.decide': { admin: 'all' },
+  /** API tokens and other users' sessions. */
+  'security.manage': { admin: 'all' },
+  /** Scorecards (phiếu điểm) and the archive list: the Department and leaders all, an agency its own. */
+  'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
+  'reports.generate': { admin: 'all' },
+  /** Framework settings that change how agencies are scored, such as per-agency exemptions. */
+  'frameworks.manage': { admin: 'all' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof RULES;
@@ -49,6 +72,7 @@ function scopeOf(role: Role, action: Action): Scope | undefined {
 export function can(actor: Actor, action: Action, agencyId?: number): boolean {
   const scope = scopeOf(actor.role, action);
   if (!scope) return false;
+  if (actor.scope && !actor.scope.includes(action)) return false;
   if (scope === 'all' || agencyId === undefined) return true;
   return actor.agencyId === agencyId;
 }
@@ -56,7 +80,7 @@ export function can(actor: Actor, action: Action, agencyId?: number): boolean {
 export function authorize(actor: Actor, action: Action, agencyId?: number): void {
   if (!can(actor, action, agencyId)) {
     throw forbidden(
-      agencyId !== undefined && scopeOf(actor.role, action)
+      agencyId !== undefined && scopeOf(actor.role, action) && (!actor.scope || actor.scope.includes(action))
         ? 'Bạn chỉ được làm việc với số liệu của đơn vị mình.'
         : 'Vai trò của bạn không được phép thực hiện thao tác này.',
     );

@@ -23,3 +23,8 @@ export async function deleteSession(db: Knex, id: string): Promise<void> {
 export async function deleteExpiredSessions(db: Knex, now: Date): Promise<number> {
   return db('sessions').where('expires_at', '<=', now).delete();
 }
+
+/** Ends every session of a user; returns how many there were. */
+export async function deleteUserSessions(db: Knex, userId: number): Promise<number> {
+  return db('sessions').where('user_id', userId).delete();
+}

@@ -30,13 +30,15 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; 'memory://' for a throwaway in-memory one. */
   dataDir?: string;
   poolMax?: number;
+  /** application_name of the connections, as pg_stat_activity shows them. */
+  applicationName?: string;
 }
 
 export function openDatabase(opts: DatabaseOptions): Db {
   if (opts.url) {
     return knexFactory({
       client: 'pg',
-      connection: { connectionString: opts.url, application_name: 'dti-platform' },
+      connection: { connectionString: opts.url, application_name: opts.applicationName ?? 'dti-platform' },
       pool: { min: 0, max: opts.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,
     });
@@ -75,4 +77,29 @@ export async function migrationsCurrent(db: Db): Promise<boolean> {
 /** Whether the database answers at all. */
 export async function ping(db: Db): Promise<void> {
   await db.raw('SELECT 1');
+}
+
+/** Names of every migration in migrations/, in order. */
+export async function knownMigrations(db: Db): Promise<string[]> {
+  const [done, pending] = (await db.migrate.list({ directory: migrationsDir, loadExtensions: ['.ts'] })) as [
+    Array<{ name: string }>,
+    Array<{ file: string }>,
+  ];
+  return [...done.map((m) => m.name), ...pending.map((m) => m.file)].sort();
+}
+
+/**
+ * Brings the schema to exactly the migrations named (a prefix of the known ones), one step up or down at a time;
+ * used by restore to load a backup into the schema it was taken from. Only for an empty database.
+ */
+export async function migrateTo(db: Db, target: string[]): Promise<void> {
+  const cfg = { directory: migrationsDir, loadExtensions: ['.ts'] };
+  for (let guard = 0; guard < 1000; guard += 1) {
+    const [done] = (await db.migrate.list(cfg)) as [Array<{ name: string }>, unknown[]];
+    const applied = done.map((m) => m.name);
+    if (applied.length === target.length && applied.every((n, i) => n === target[i])) return;
+    if (applied.length < target.length) await db.migrate.up(cfg);
+    else await db.migrate.down(cfg);
+  }
+  throw new Error('could not reach the schema of the backup');
 }

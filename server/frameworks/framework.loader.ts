@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type {
+  Aggregation,
   ChoiceOption,
   Direction,
   FrameworkDef,
@@ -17,6 +18,7 @@ import type {
   ScoreRule,
   SubIndexDef,
 } from './framework.types.js';
+import { ANNUAL_FROM_KINDS, subindexNodeCodes } from './framework.types.js';
 
 /** The rule of the file format a problem breaks. */
 export type FrameworkRule =
@@ -39,7 +41,9 @@ export type FrameworkRule =
   | 'full-positive'
   | 'scale'
   | 'periodicity'
-  | 'subindex-overlap';
+  | 'subindex-overlap'
+  | 'aggregate'
+  | 'cycle';
 
 export interface FrameworkIssue {
   /** Code of the node (or sub-index) at fault; null for the framework as a whole or a node without a code. */
@@ -85,6 +89,12 @@ const MAX_SUM_TOLERANCE = 1e-9;
 const text = z.string().trim().min(1);
 const direction = z.enum(['higher', 'lower']).optional();
 
+const AggregateSchema = z.strictObject({
+  method: z.enum(['arithmetic', 'geometric']),
+  normalise: z.enum(['none', 'minmax', 'zscore']).default('none'),
+  weights: z.record(z.string(), z.number().positive()).optional(),
+});
+
 const FrameworkSchema = z.strictObject({
   code: text,
   name: text,
@@ -93,6 +103,7 @@ const FrameworkSchema = z.strictObject({
   periods: z.array(z.enum(['semiannual', 'annual'])),
   nodes: z.array(z.unknown()),
   subindices: z.array(z.strictObject({ code: text, name: text, of: z.array(text) })).default([]),
+  aggregate: AggregateSchema.optional(),
 });
 
 const IndexNodeSchema = z.strictObject({
@@ -101,6 +112,7 @@ const IndexNodeSchema = z.strictObject({
   max: z.number().nonnegative().optional(),
   applies_to: z.array(text).optional(),
   children: z.array(z.unknown()),
+  aggregate: AggregateSchema.optional(),
 });
 
 const IndicatorSchema = z.strictObject({
@@ -214,6 +226,34 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+function toAggregation(raw: z.infer<typeof AggregateSchema>): Aggregation {
+  const out: Aggregation = { method: raw.method, normalise: raw.normalise };
+  if (raw.weights !== undefined) out.weights = { ...raw.weights };
+  return out;
+}
+
+/**
+ * A composite node averages its children's values (points / max), so every child must carry points, the weights
+ * must name exactly its children, and a geometric mean cannot take z-scores (they are negative for half the
+ * agencies).
+ */
+function checkAggregation(agg: Aggregation, children: readonly FrameworkNode[], node: string | null, path: Path, issues: Issues): void {
+  if (agg.method === 'geometric' && agg.normalise === 'zscore') {
+    issues.add(node, 'aggregate', [...path, 'normalise'], 'a geometric mean needs positive values: use minmax or none, not zscore');
+  }
+  for (const child of children) {
+    if (child.max <= 0) issues.add(node, 'aggregate', path, `child ${child.code} has max 0, so it has no value to average; give it points`);
+  }
+  if (agg.weights === undefined) return;
+  const codes = new Set(children.map((c) => c.code));
+  for (const code of Object.keys(agg.weights)) {
+    if (!codes.has(code)) issues.add(node, 'unknown-code', [...path, 'weights', code], `${code} is not a child of this node`);
+  }
+  for (const code of codes) {
+    if (!(code in agg.weights)) issues.add(node, 'aggregate', [...path, 'weights'], `child ${code} has no weight`);
+  }
+}
+
 interface ReadContext {
   issues: Issues;
   /** Codes of nodes that could not be read, so later checks do not report them again as unknown. */
@@ -242,6 +282,10 @@ function readIndexNode(raw: unknown, path: Path, ctx: ReadContext): IndexNodeDef
   }
   const node: IndexNodeDef = { type: 'index', code: parsed.code, name: parsed.name, max: parsed.max ?? sum, children };
   if (parsed.applies_to !== undefined) node.appliesTo = parsed.applies_to;
+  if (parsed.aggregate !== undefined) {
+    node.aggregate = toAggregation(parsed.aggregate);
+    if (complete) checkAggregation(node.aggregate, children, parsed.code, [...path, 'aggregate'], ctx.issues);
+  }
   return node;
 }
 
@@ -267,6 +311,12 @@ function readIndicator(raw: unknown, path: Path, ctx: ReadContext): IndicatorDef
   if (parsed.evidence_note !== undefined) def.evidenceNote = parsed.evidence_note;
   if (parsed.guidance !== undefined) def.guidance = parsed.guidance;
   checkIndicator(def, path, ctx.issues);
+  if (def.annualFrom !== 'latest' && def.periodicity !== 'semiannual') {
+    ctx.issues.add(def.code, 'periodicity', [...path, 'annual_from'], `annual_from ${def.annualFrom} forms an annual value from semiannual ones; the indicator must be collected semiannual (is ${def.periodicity})`);
+  }
+  if (!ANNUAL_FROM_KINDS[def.annualFrom].includes(def.input.kind)) {
+    ctx.issues.add(def.code, 'periodicity', [...path, 'annual_from'], `annual_from ${def.annualFrom} cannot form an annual value of a ${def.input.kind} input (only ${ANNUAL_FROM_KINDS[def.annualFrom].join(', ')})`);
+  }
   return def;
 }
 
@@ -407,6 +457,10 @@ function checkTree(fw: FrameworkDef, unreadable: ReadonlySet<string>, issues: Is
   checkSubindices(fw, placed, unreadable, issues);
 }
 
+/**
+ * A sub-index lists nodes, or other sub-indices standing for their nodes (CQS = the foundation + HDCQS). Every
+ * name must resolve, the references must not loop, and no node may be counted twice once they are expanded.
+ */
 function checkSubindices(fw: FrameworkDef, placed: readonly Placed[], unreadable: ReadonlySet<string>, issues: Issues): void {
   const ancestorsOf = new Map(placed.map((p) => [p.node.code, p.ancestors]));
   const subCodes = new Set<string>();
@@ -416,19 +470,58 @@ function checkSubindices(fw: FrameworkDef, placed: readonly Placed[], unreadable
       issues.add(sub.code, 'duplicate-code', [...path, 'code'], `code ${sub.code} is already used by a node or another sub-index`);
     }
     subCodes.add(sub.code);
+  });
+  const byCode = new Map(fw.subindices.map((s) => [s.code, s]));
+  const cyclic = new Set<string>();
+  fw.subindices.forEach((sub, i) => {
+    const loop = findCycle(sub.code, byCode);
+    if (loop === null) return;
+    cyclic.add(sub.code);
+    issues.add(sub.code, 'cycle', ['subindices', i, 'of'], `sub-indices refer to each other in a loop: ${loop.join(' → ')}`);
+  });
+  fw.subindices.forEach((sub, i) => {
+    const path = ['subindices', i];
     if (sub.of.length === 0) issues.add(sub.code, 'empty-list', [...path, 'of'], 'a sub-index needs at least one node');
-    const listed = new Set(sub.of);
-    sub.of.forEach((code, j) => {
-      const ancestors = ancestorsOf.get(code);
-      if (ancestors === undefined) {
-        if (unreadable.has(code)) return;
-        issues.add(sub.code, 'unknown-code', [...path, 'of', j], `no node has code ${code}`);
+    if (cyclic.has(sub.code)) return;
+    // Each listed node, with the member of `of` it came through (itself, or a sub-index that contains it).
+    const counted = new Map<string, string>();
+    sub.of.forEach((member, j) => {
+      const nested = byCode.get(member);
+      if (nested === undefined && !ancestorsOf.has(member)) {
+        if (!unreadable.has(member)) issues.add(sub.code, 'unknown-code', [...path, 'of', j], `no node or sub-index has code ${member}`);
         return;
       }
-      const counted = sub.of.indexOf(code) !== j ? code : ancestors.find((a) => listed.has(a));
-      if (counted !== undefined) issues.add(sub.code, 'subindex-overlap', [...path, 'of', j], `${code} would be counted twice (under ${counted})`);
+      const codes = nested === undefined ? [member] : subindexNodeCodes(fw.subindices, member);
+      for (const code of codes) {
+        const ancestors = ancestorsOf.get(code) ?? [];
+        const twice = counted.has(code) ? code : ancestors.find((a) => counted.has(a)) ?? [...counted.keys()].find((c) => (ancestorsOf.get(c) ?? []).includes(code));
+        if (twice !== undefined) {
+          const via = counted.get(twice)!;
+          issues.add(sub.code, 'subindex-overlap', [...path, 'of', j], `${code} would be counted twice (under ${twice}${via === twice ? '' : `, through ${via}`})`);
+          return;
+        }
+      }
+      for (const code of codes) counted.set(code, member);
     });
   });
+}
+
+/** The loop of sub-index references starting at `start`, e.g. [A, B, A], or null. */
+function findCycle(start: string, byCode: ReadonlyMap<string, SubIndexDef>): string[] | null {
+  const trail: string[] = [];
+  const visit = (code: string): string[] | null => {
+    if (trail.includes(code)) return code === start ? [...trail, code] : null;
+    const sub = byCode.get(code);
+    if (sub === undefined) return null;
+    trail.push(code);
+    for (const member of sub.of) {
+      const loop = visit(member);
+      if (loop !== null) return loop;
+    }
+    trail.pop();
+    return null;
+  };
+  return visit(start);
 }
 
 function checkLists(fw: FrameworkDef, issues: Issues): void {
@@ -458,6 +551,10 @@ export function parseFramework(source: string, fileName: string): FrameworkDef {
     nodes: nodes.filter((n): n is FrameworkNode => n !== null),
     subindices: top.subindices.map((s): SubIndexDef => ({ code: s.code, name: s.name, of: s.of })),
   };
+  if (top.aggregate !== undefined) {
+    fw.aggregate = toAggregation(top.aggregate);
+    if (fw.nodes.length === top.nodes.length) checkAggregation(fw.aggregate, fw.nodes, null, ['aggregate'], issues);
+  }
   checkLists(fw, issues);
   checkTree(fw, ctx.unreadable, issues);
   if (issues.list.length > 0) throw new FrameworkError(fileName, issues.list);

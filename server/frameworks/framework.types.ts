@@ -51,6 +51,16 @@ export type Direction = 'higher' | 'lower';
 export type MissingPolicy = 'zero' | 'carry' | 'exclude';
 export type Periodicity = 'semiannual' | 'annual' | 'both';
 export type AnnualFrom = 'latest' | 'sum' | 'mean';
+
+/**
+ * Input kinds each way of forming an annual value from semiannual ones makes sense for: a sum of percentages or a
+ * mean of choices means nothing (scoring/annual-value.ts).
+ */
+export const ANNUAL_FROM_KINDS: Record<AnnualFrom, readonly InputKind[]> = {
+  latest: ['ratio', 'count', 'percent', 'fraction', 'yesno', 'choice', 'appraised', 'evidence'],
+  sum: ['ratio', 'count'],
+  mean: ['ratio', 'count', 'percent', 'fraction', 'appraised'],
+};
 export type EvidenceRequirement = 'required' | 'optional' | 'none';
 
 interface NodeBase {
@@ -79,14 +89,34 @@ export interface IndicatorDef extends NodeBase {
 export interface IndexNodeDef extends NodeBase {
   type: 'index';
   children: FrameworkNode[];
+  /** How the node's value is formed from its children; absent: points add up (QĐ 922). */
+  aggregate?: Aggregation;
 }
+
+/**
+ * Composite-indicator aggregation (DESI/EGDI style; docs/adr/0001-composite-aggregation.md): the node's value is a
+ * weighted arithmetic or geometric mean of its children's values, each first normalised across the agencies of
+ * the ranking group (min-max or z-score) or taken as it is. The node's points are then value × max.
+ */
+export interface Aggregation {
+  method: AggregationMethod;
+  normalise: Normalisation;
+  /** Weight of each child by code; absent means equal weights. */
+  weights?: Record<string, number>;
+}
+
+export type AggregationMethod = 'arithmetic' | 'geometric';
+export type Normalisation = 'none' | 'minmax' | 'zscore';
 
 export type FrameworkNode = IndicatorDef | IndexNodeDef;
 
 export interface SubIndexDef {
   code: string;
   name: string;
-  /** Codes of the nodes whose points and max points make up the sub-index; sets may overlap. */
+  /**
+   * Codes of the nodes whose points and max points make up the sub-index, or of other sub-indices (their nodes);
+   * sets may overlap across sub-indices.
+   */
   of: string[];
 }
 
@@ -99,6 +129,8 @@ export interface FrameworkDef {
   periods: PeriodKind[];
   nodes: FrameworkNode[];
   subindices: SubIndexDef[];
+  /** How the total is formed from the top-level nodes (the main indices); absent: points add up. */
+  aggregate?: Aggregation;
 }
 
 /** Every indicator of a framework, depth first, in definition order. */
@@ -126,19 +158,52 @@ export const appliesToGroup = (node: { appliesTo?: string[] }, group: string): b
   node.appliesTo === undefined || node.appliesTo.includes(group);
 
 /**
- * Codes of the indicators an agency of the group reports in a period of the kind. A node that does not apply takes
- * its whole subtree with it, and indicators not collected in the period's kind are left out.
+ * Codes of the indicators an agency of the group reports in a period of the kind. A node that does not apply — to
+ * the group, or to the agency (`exempt`, the Department's per-agency exemptions) — takes its whole subtree with it,
+ * and indicators not collected in the period's kind are left out.
  */
-export function applicableIndicatorCodes(nodes: readonly FrameworkNode[], group: string, kind: PeriodKind): Set<string> {
+export function applicableIndicatorCodes(
+  nodes: readonly FrameworkNode[],
+  group: string,
+  kind: PeriodKind,
+  exempt: ReadonlySet<string> = new Set(),
+): Set<string> {
   const notCollected = new Set(notCollectedIn(nodes, kind));
   const out = new Set<string>();
   const walk = (list: readonly FrameworkNode[]): void => {
     for (const n of list) {
-      if (!appliesToGroup(n, group)) continue;
+      if (!appliesToGroup(n, group) || exempt.has(n.code)) continue;
       if (n.type === 'index') walk(n.children);
       else if (!notCollected.has(n.code)) out.add(n.code);
     }
   };
   walk(nodes);
+  return out;
+}
+
+/**
+ * The node codes a sub-index adds up, with other sub-indices it names replaced by their nodes, in order and
+ * without repeats. The loader refuses cycles; a cycle met here anyway stops at the sub-index already being expanded.
+ */
+export function subindexNodeCodes(subindices: readonly SubIndexDef[], code: string): string[] {
+  const byCode = new Map(subindices.map((s) => [s.code, s]));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const expanding = new Set<string>();
+  const expand = (sub: SubIndexDef): void => {
+    expanding.add(sub.code);
+    for (const member of sub.of) {
+      const nested = byCode.get(member);
+      if (nested !== undefined) {
+        if (!expanding.has(nested.code)) expand(nested);
+      } else if (!seen.has(member)) {
+        seen.add(member);
+        out.push(member);
+      }
+    }
+    expanding.delete(sub.code);
+  };
+  const sub = byCode.get(code);
+  if (sub !== undefined) expand(sub);
   return out;
 }

@@ -82,3 +82,39 @@ export async function nodeIds(db: Knex, frameworkId: number): Promise<Map<string
     .select('id', 'code');
   return new Map(rows.map((r) => [r.code, r.id]));
 }
+
+/** Ids of every framework, newest version first within a code (for pickers). */
+export async function frameworkIds(db: Knex): Promise<number[]> {
+  const rows = await db('frameworks').orderBy([{ column: 'code' }, { column: 'version', order: 'desc' }]).select('id');
+  return rows.map((r: { id: number }) => r.id);
+}
+
+export interface ExemptionRow {
+  periodId: number;
+  agencyId: number;
+  nodeCode: string;
+  reason: string;
+}
+
+/** A period's per-agency exemptions, optionally of one agency. */
+export async function exemptionsOf(db: Knex, periodId: number, agencyId?: number): Promise<ExemptionRow[]> {
+  const q = db('indicator_exemptions').where({ period_id: periodId });
+  if (agencyId !== undefined) q.andWhere({ agency_id: agencyId });
+  const rows = await q.orderBy(['agency_id', 'node_code']).select('period_id', 'agency_id', 'node_code', 'reason');
+  return rows.map((r) => ({ periodId: r.period_id, agencyId: r.agency_id, nodeCode: r.node_code, reason: r.reason }));
+}
+
+/** Inserts or replaces the reason of an exemption; returns the previous one, if any. */
+export async function upsertExemption(trx: Knex.Transaction, row: ExemptionRow, decidedBy: number | null): Promise<ExemptionRow | undefined> {
+  const [before] = await exemptionsOf(trx, row.periodId, row.agencyId).then((list) => list.filter((e) => e.nodeCode === row.nodeCode));
+  await trx('indicator_exemptions')
+    .insert({ period_id: row.periodId, agency_id: row.agencyId, node_code: row.nodeCode, reason: row.reason, decided_by: decidedBy })
+    .onConflict(['period_id', 'agency_id', 'node_code'])
+    .merge(['reason', 'decided_by', 'decided_at']);
+  return before;
+}
+
+export async function deleteExemption(trx: Knex.Transaction, periodId: number, agencyId: number, nodeCode: string): Promise<boolean> {
+  const n = await trx('indicator_exemptions').where({ period_id: periodId, agency_id: agencyId, node_code: nodeCode }).delete();
+  return n > 0;
+}

@@ -7,7 +7,7 @@ import { AppError, notFound } from '../errors.js';
 export type Access = Action | 'public' | 'authenticated';
 
 export interface Route {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   path: string;
   access: Access;
   handler: (req: Request, res: Response) => Promise<void> | void;
@@ -55,6 +55,11 @@ export const NOTICES: Record<string, string> = {
   saved: 'Đã lưu bản nháp.',
   'evidence-added': 'Đã thêm tài liệu kiểm chứng.',
   'evidence-removed': 'Đã xóa tài liệu kiểm chứng.',
+  'workbook-saved': 'Đã lưu số liệu từ bảng tính Excel.',
+  'agency-saved': 'Đã lưu thông tin đơn vị.',
+  'user-saved': 'Đã lưu thông tin người dùng.',
+  'password-reset': 'Đã đặt lại mật khẩu; các phiên đăng nhập cũ của người dùng đã bị đóng.',
+  imported: 'Đã nhập dữ liệu từ tệp.',
   submitted: 'Đã gửi báo cáo tới Sở Khoa học và Công nghệ.',
   returned: 'Đã trả lại báo cáo cho đơn vị.',
   approved: 'Đã phê duyệt báo cáo.',
@@ -63,6 +68,9 @@ export const NOTICES: Record<string, string> = {
   unchanged: 'Số liệu không thay đổi kể từ lần tính trước; kết quả giữ nguyên.',
   busy: 'Một lần tính khác đang chạy; vui lòng thử lại sau ít phút.',
   published: 'Đã công bố kết quả.',
+  'reports-generated': 'Đã tạo lại và lưu trữ báo cáo của kỳ.',
+  'exemption-set': 'Đã ghi nhận chỉ số không áp dụng cho đơn vị; có hiệu lực từ lần tính sau.',
+  'exemption-removed': 'Đã bỏ quyết định; chỉ số lại áp dụng cho đơn vị từ lần tính sau.',
 };
 
 export function noticeOf(req: Request): string | undefined {

@@ -8,6 +8,8 @@ import Handlebars from 'handlebars';
 import { flagLabel, formatDate, formatIndex, formatNumber, periodLabel } from '../../reports/format.js';
 import { ROLE_LABELS, type Role } from '../auth/policy.js';
 import { STATE_LABELS, type SubmissionState } from '../submissions/workflow.js';
+import { formatDateTime } from '../periods/period-calendar.js';
+import { TIMELINESS_LABELS, type Timeliness } from '../dashboard/completeness.js';
 
 const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -27,6 +29,9 @@ hbs.registerHelper({
     periodLabel(kind as 'semiannual' | 'annual', Number(year)),
   roleLabel: (r: unknown) => ROLE_LABELS[r as Role] ?? '',
   stateLabel: (s: unknown) => STATE_LABELS[s as SubmissionState] ?? '',
+  timelinessLabel: (t: unknown) => TIMELINESS_LABELS[t as Timeliness] ?? '',
+  fileSize: (n: unknown) =>
+    typeof n !== 'number' ? '' : n < 1024 * 1024 ? `${formatNumber(Math.max(1, Math.round(n / 1024)), 0)} KB` : `${formatNumber(n / 1024 / 1024, 1)} MB`,
   json: (x: unknown) =>
     new hbs.SafeString(
       JSON.stringify(x ?? null)
@@ -36,23 +41,7 @@ hbs.registerHelper({
     ),
 });
 
-/** dd/mm/yyyy hh:mm in the province's time zone, as Vietnamese documents write it. */
-export function formatDateTime(d: Date): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Asia/Ho_Chi_Minh',
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
-}
+export { formatDateTime };
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 

@@ -22,6 +22,12 @@ export async function runIndexJob(s: Services, trigger: 'schedule' | 'cli' = 'sc
 export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void> } {
   const tasks: ScheduledTask[] = [];
   let running: Promise<unknown> = Promise.resolve();
+  // Passes of the reminder and mail jobs still under way, awaited on stop like the index job.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>): void => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
   tasks.push(
     cron.schedule(
       s.config.computeSchedule,
@@ -36,6 +42,51 @@ export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void
       { timezone: s.config.timeZone, noOverlap: true, name: 'compute-index' },
     ),
   );
+  // Reminders to agencies that have not submitted; the job's advisory lock and its per-day key make a second
+  // instance (or a second run) a no-op.
+  tasks.push(
+    cron.schedule(
+      s.config.reminderSchedule,
+      () => {
+        track(
+          s.reminders
+            .run()
+            .then((r) => {
+              if (r.status === 'done' && r.sent.length) log.info(`Đã ghi ${r.sent.length} lời nhắc nộp báo cáo.`);
+            })
+            .catch((err) => log.error('Gửi nhắc nộp báo cáo thất bại', err)),
+        );
+      },
+      { timezone: s.config.timeZone, noOverlap: true, name: 'reminders' },
+    ),
+  );
+  // The mail outbox: sends what events recorded, with retries.
+  tasks.push(
+    cron.schedule(
+      s.config.outboxSchedule,
+      () => track(s.notifications.deliverOutbox().catch((err) => log.error('Gửi thư trong hàng đợi thất bại', err))),
+      { timezone: s.config.timeZone, noOverlap: true, name: 'mail-outbox' },
+    ),
+  );
+  // Reports: a draft ahead of each due date (REPORT_DRAFT_DAYS_BEFORE) and the final reports once a period is
+  // published; the archive service claims each piece of work under an advisory lock, so it runs once across instances.
+  tasks.push(
+    cron.schedule(
+      s.config.reports.schedule,
+      () => {
+        track(
+          s.reportArchive
+          .runJob()
+          .then((r) => {
+            const done = r.filter((x) => x.status === 'generated');
+            if (done.length) log.info(`Đã tạo báo cáo: ${done.map((x) => `${x.period} (${x.stage})`).join(', ')}`);
+          })
+          .catch((err) => log.error('Tạo báo cáo theo lịch thất bại', err)),
+        );
+      },
+      { timezone: s.config.timeZone, noOverlap: true, name: 'report-archive' },
+    ),
+  );
   tasks.push(
     cron.schedule('17 3 * * *', () => void s.auth.purgeExpired().catch((e) => log.error('Dọn phiên hết hạn', e)), {
       timezone: s.config.timeZone,
@@ -46,6 +97,7 @@ export function startScheduler(s: Services, log: JobLog): { stop(): Promise<void
     async stop() {
       for (const t of tasks) await t.stop();
       await running;
+      await Promise.all([...inFlight]);
     },
   };
 }

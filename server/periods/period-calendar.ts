@@ -50,3 +50,49 @@ export const isEntryOpen = (p: { opensOn: string; closesOn: string }, today: str
 export function isoDay(d: Date, timeZone = 'Asia/Ho_Chi_Minh'): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 }
+
+/** A day typed as ISO (from a date field) or as dd/mm/yyyy; null when it is neither or no such day exists. */
+export function parseDay(raw: string): string | null {
+  const s = raw.trim();
+  const vi = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
+  const iso = vi ? `${vi[3]}-${vi[2]!.padStart(2, '0')}-${vi[1]!.padStart(2, '0')}` : s;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return null;
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d ? iso : null;
+}
+
+export interface PeriodSchedule extends PeriodDates {
+  /** Working days after the due date still counted on time. */
+  graceDays: number;
+}
+
+/** The order a period's days must keep; each problem names the field (of the admin form) it is about. */
+export function checkSchedule(p: PeriodSchedule): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  if (p.dataFrom > p.dataTo) problems.push({ field: 'dataTo', message: 'Ngày chốt số liệu phải sau ngày bắt đầu kỳ số liệu.' });
+  if (p.opensOn > p.dueOn) problems.push({ field: 'dueOn', message: 'Hạn gửi báo cáo không được trước ngày mở nhập liệu.' });
+  if (p.dueOn > p.closesOn) problems.push({ field: 'closesOn', message: 'Ngày khóa nhập liệu không được trước hạn gửi báo cáo.' });
+  if (!Number.isInteger(p.graceDays) || p.graceDays < 0 || p.graceDays > 60) {
+    problems.push({ field: 'graceDays', message: 'Số ngày làm việc được gia hạn phải là số nguyên từ 0 đến 60.' });
+  }
+  return problems;
+}
+
+/** dd/mm/yyyy hh:mm in the province's time zone, as Vietnamese documents write it. */
+export function formatDateTime(d: Date): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+}

@@ -56,9 +56,15 @@ export function rankingsRoutes(s: Services): Route[] {
             periods: periods.map((p) => ({ ...p, selected: p.id === period?.id })),
             page,
             chart,
+            rates: page?.provinceRates.map((r) => ({
+              ...r,
+              pooledPct: r.pooled === null ? null : r.pooled * 100,
+              meanPct: r.meanOfRates === null ? null : r.meanOfRates * 100,
+            })),
             canCompute: can(actor, 'runs.compute'),
             canPublish: can(actor, 'runs.publish'),
             canReports: can(actor, 'reports.read'),
+            canManage: can(actor, 'frameworks.manage'),
             notice: noticeOf(req),
           }),
         );
@@ -106,12 +112,14 @@ export function rankingsRoutes(s: Services): Route[] {
       access: 'rankings.read',
       handler: async (req, res) => {
         const actor = actorOf(res);
-        const card = await s.rankings.scorecard(actor, idParam(req, 'periodId'), idParam(req, 'agencyId'));
+        const agencyId = idParam(req, 'agencyId');
+        const card = await s.rankings.scorecard(actor, idParam(req, 'periodId'), agencyId);
         res.send(
           renderPage('rankings/scorecard', {
             ...res.locals,
             title: card ? `Phiếu điểm — ${card.agency.name}` : 'Phiếu điểm',
             card,
+            canDownload: can(actor, 'scorecards.read', agencyId),
           }),
         );
       },

@@ -3,7 +3,9 @@
 import type { Knex } from 'knex';
 import { authorize, can, type Actor } from '../auth/policy.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
-import { indicatorsOf, type FrameworkDef, type IndicatorDef } from '../frameworks/framework.types.js';
+import { indicatorsOf, subindexNodeCodes, type FrameworkDef, type IndicatorDef } from '../frameworks/framework.types.js';
+import type { SubmissionService } from '../submissions/submissions.service.js';
+import { indicatorChanges, provinceRates, type IndicatorChange, type ProvinceRate } from './explain.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { ScoringService, RunRow } from '../scoring/scoring.service.js';
 import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
@@ -25,6 +27,8 @@ export interface RankingsPage {
   subindices: Array<{ code: string; name: string; max: number }>;
   groups: Array<{ id: number; code: string; name: string; ranked: boolean; rows: RankedAgency[] }>;
   previousPeriod: PeriodRow | undefined;
+  /** Province-wide figure of each ratio indicator (Σ numerators / Σ denominators) beside the mean of the rates. */
+  provinceRates: ProvinceRate[];
 }
 
 export interface ScorecardLine {
@@ -34,6 +38,8 @@ export interface ScorecardLine {
   lost: number;
   flag: string;
   previousPoints: number | null;
+  /** Points now minus points in the previous period; null without a previous value. */
+  delta: number | null;
 }
 
 export interface Scorecard {
@@ -44,8 +50,13 @@ export interface Scorecard {
   sections: Array<{ code: string; name: string; points: number; max: number; value: number | null; rank: number | null; lines: ScorecardLine[] }>;
   subindices: Array<{ code: string; name: string; value: number | null; rank: number | null }>;
   previous: { value: number | null; rank: number | null } | null;
-  /** Indicators whose points moved most since the previous period, largest first. */
-  movers: Array<{ code: string; name: string; delta: number }>;
+  /**
+   * Indicators whose points moved most since the previous period, largest first, each with the rank the agency
+   * would hold had it not moved.
+   */
+  movers: IndicatorChange[];
+  /** Change of the total since the previous period: points and value; null without a previous result. */
+  change: { points: number; value: number | null; rankUp: number | null; rankDown: number | null } | null;
   history: Array<{ periodId: number; periodName: string; value: number | null; rank: number | null }>;
 }
 
@@ -57,6 +68,7 @@ export class RankingsService {
       frameworks: FrameworkService;
       scoring: ScoringService;
       agencies: AgencyService;
+      submissions: SubmissionService;
     },
   ) {}
 
@@ -76,16 +88,27 @@ export class RankingsService {
       framework: { code: fw.code, name: fw.name, version: fw.version },
       run: chosen,
       indices: fw.definition.nodes.map((n) => ({ code: n.code, name: n.name, max: n.max })),
-      subindices: fw.definition.subindices.map((s) => ({ code: s.code, name: s.name, max: subindexMax(fw.definition, s.of) })),
+      subindices: fw.definition.subindices.map((s) => ({
+        code: s.code,
+        name: s.name,
+        max: subindexMax(fw.definition, subindexNodeCodes(fw.definition.subindices, s.code)),
+      })),
       groups: [],
       previousPeriod,
+      provinceRates: [],
     };
     if (!chosen) return page;
 
+    // A main index may be an indicator itself (a framework kept at QĐ 922's main-index level).
+    const topIndicators = fw.definition.nodes.some((n) => n.type === 'indicator');
     const [rows, nodes] = await Promise.all([
       view.rankingRows(this.db, chosen.id),
-      view.nodeScores(this.db, chosen.id, { kinds: ['index', 'subindex'] }),
+      view.nodeScores(this.db, chosen.id, { kinds: topIndicators ? ['index', 'subindex', 'indicator'] : ['index', 'subindex'] }),
     ]);
+    // Over the counted (approved or published) values of the period: the run's inputs less carried values.
+    const counted = await this.deps.submissions.countedValues(periodId);
+    const values = counted.map((c) => ({ agencyId: c.agencyId, code: c.code, value: c.appraised ?? c.self }));
+    page.provinceRates = provinceRates(fw.definition, values, new Set(rows.map((r) => r.agencyId)));
     const prevRun = previousPeriod && (await this.deps.scoring.latestRun(previousPeriod.id, true));
     const prevRows = prevRun ? await view.rankingRows(this.db, prevRun.id) : [];
     const prevByAgency = new Map(prevRows.map((r) => [r.agencyId, r]));
@@ -107,7 +130,7 @@ export class RankingsService {
       const prev = prevByAgency.get(r.agencyId);
       group.rows.push({
         ...r,
-        indices: Object.fromEntries(mine.filter((n) => n.kind === 'index' && topCodes.has(n.code)).map((n) => [n.code, n.value])),
+        indices: Object.fromEntries(mine.filter((n) => n.kind !== 'subindex' && topCodes.has(n.code)).map((n) => [n.code, n.value])),
         subindices: Object.fromEntries(
           mine.filter((n) => n.kind === 'subindex').map((n) => [n.code, { value: n.value, rank: n.rank }]),
         ),
@@ -163,16 +186,18 @@ export class RankingsService {
             lost: Math.round((max - points) * 10_000) / 10_000,
             flag: sc?.flag ?? 'missing',
             previousPoints: prevByCode.get(ind.code)?.points ?? null,
+            delta: prevByCode.has(ind.code) ? Math.round((points - prevByCode.get(ind.code)!.points) * 10_000) / 10_000 : null,
           };
         }),
       };
     });
-    const movers = sections
-      .flatMap((s) => s.lines)
-      .filter((l) => l.previousPoints !== null && l.points !== l.previousPoints)
-      .map((l) => ({ code: l.indicator.code, name: l.indicator.name, delta: Math.round((l.points - l.previousPoints!) * 10_000) / 10_000 }))
-      .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
-      .slice(0, 5);
+    // The others in the agency's group as they stand in this run, to tell which changes moved the rank.
+    const group = total.ranked ? (await view.rankingRows(this.db, run.id)).filter((r) => r.groupId === total.groupId && r.agencyId !== agencyId) : [];
+    const movers = indicatorChanges(
+      sections.flatMap((s) => s.lines).map((l) => ({ code: l.indicator.code, name: l.indicator.name, points: l.points, previousPoints: l.previousPoints })),
+      { points: total.points, max: total.max, rank: total.rank },
+      group.map((r) => r.value),
+    );
     return {
       period,
       agency,
@@ -187,12 +212,19 @@ export class RankingsService {
       })),
       previous: prevTotal ? { value: prevTotal.value, rank: prevTotal.rank } : null,
       movers,
+      change: prevTotal
+        ? {
+            points: Math.round((total.points - prevTotal.points) * 10_000) / 10_000,
+            value: total.value !== null && prevTotal.value !== null ? total.value - prevTotal.value : null,
+            ...rankMove(prevTotal.rank, total.rank),
+          }
+        : null,
       history: await view.rankHistory(this.db, agencyId, fw.code),
     };
   }
 }
 
-function subindexMax(def: FrameworkDef, of: string[]): number {
+function subindexMax(def: FrameworkDef, of: readonly string[]): number {
   let max = 0;
   const walk = (nodes: FrameworkDef['nodes']): void => {
     for (const n of nodes) {
@@ -202,4 +234,10 @@ function subindexMax(def: FrameworkDef, of: string[]): number {
   };
   walk(def.nodes);
   return max;
+}
+
+/** Places gained or lost in the group between two ranks (a smaller rank is better). */
+function rankMove(before: number | null, now: number | null): { rankUp: number | null; rankDown: number | null } {
+  if (before === null || now === null || before === now) return { rankUp: null, rankDown: null };
+  return before > now ? { rankUp: before - now, rankDown: null } : { rankUp: null, rankDown: now - before };
 }

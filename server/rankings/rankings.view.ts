@@ -71,8 +71,9 @@ export interface NodeScoreRow {
 
 /**
  * A run's figures per agency, from the rows the run shares with others (migration 020). Ranked figures (index
- * nodes and sub-indices) are ranked here within each group on their stored keys, competition-style; indicators are
- * unnested only when asked for. For one agency, only its group is read for the ranks.
+ * nodes, sub-indices and indicators that are main indices themselves) are ranked here within each group on their
+ * stored keys, competition-style; the other indicators are unnested only when asked for. For one agency, only its
+ * group is read for the ranks.
  */
 export async function nodeScores(
   db: Knex,
@@ -80,7 +81,9 @@ export async function nodeScores(
   opts: { kinds: Array<NodeScoreRow['kind']>; agencyId?: number },
 ): Promise<NodeScoreRow[]> {
   const agency = opts.agencyId ?? null;
-  const wantHead = opts.kinds.includes('index') || opts.kinds.includes('subindex');
+  // The ranked head holds indicators too where a main index is an indicator; the kind filter comes before the
+  // ranking, which partitions by figure, so a figure's ranks do not depend on which kinds were asked for.
+  const wantHead = opts.kinds.length > 0;
   const wantIndicators = opts.kinds.includes('indicator');
   const r = await db.raw(
     `WITH snap AS (
@@ -96,12 +99,14 @@ export async function nodeScores(
                    THEN rank() OVER (PARTITION BY m.ranking_group_id, m.ranked, u.ord, u.key IS NULL ORDER BY u.key DESC)::int
               END AS rank
          FROM mine m JOIN score_layouts l ON l.id = m.layout_id
+        -- Measures and flags (stored out of line) are read only where the head ends in indicators.
         CROSS JOIN LATERAL unnest(l.codes[1:l.ranked], l.kinds[1:l.ranked], m.head_points, m.head_max,
-                                  NULL::float8[], NULL::text[], m.keys)
+                                  CASE WHEN l.kinds[l.ranked] = 'indicator' THEN m.measures[1:l.ranked] END,
+                                  CASE WHEN l.kinds[l.ranked] = 'indicator' THEN m.flags[1:l.ranked] END, m.keys)
           WITH ORDINALITY AS u(code, kind, points, max, measure, flag, key, ord)
-        WHERE ?::bool
+        WHERE ?::bool AND u.kind = ANY(?::text[])
      )
-     SELECT * FROM head WHERE (?::int IS NULL OR agency_id = ?::int) AND kind = ANY(?::text[])
+     SELECT agency_id, code, kind, points, max, measure, flag, rank FROM head WHERE (?::int IS NULL OR agency_id = ?::int)
      UNION ALL
      SELECT s.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag, NULL::int
        FROM snap s JOIN score_layouts l ON l.id = s.layout_id
@@ -109,7 +114,7 @@ export async function nodeScores(
                                 s.max_points[l.ranked + 1:], s.measures[l.ranked + 1:], s.flags[l.ranked + 1:])
         AS u(code, kind, points, max, measure, flag)
       WHERE ?::bool AND (?::int IS NULL OR s.agency_id = ?::int)`,
-    [runId, agency, agency, wantHead, agency, agency, opts.kinds, wantIndicators, agency, agency] as unknown as Knex.RawBinding[],
+    [runId, agency, agency, wantHead, opts.kinds, agency, agency, wantIndicators, agency, agency] as unknown as Knex.RawBinding[],
   );
   return (r.rows as Array<Record<string, unknown>>).map((x) => ({
     agencyId: x.agency_id as number,

@@ -9,6 +9,20 @@ import { renderPage } from '../http/views.js';
 import { renderForm } from '../submissions/submissions.routes.js';
 import { reviewQueue } from './review.view.js';
 
+/** The return form posts r[CODE] = reason for each indicator the reviewer comments on. */
+function perIndicatorReasons(req: Request): Record<string, string> {
+  const r = (req.body as Record<string, unknown>).r;
+  if (r === undefined) return {};
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new AppError('validation', 'Dữ liệu biểu mẫu không hợp lệ.');
+  const out: Record<string, string> = {};
+  for (const [code, reason] of Object.entries(r as Record<string, unknown>)) {
+    if (typeof reason !== 'string') throw new AppError('validation', 'Dữ liệu biểu mẫu không hợp lệ.');
+    out[code] = reason;
+  }
+  if (Object.keys(out).length > 2000) throw new AppError('validation', 'Biểu mẫu có quá nhiều trường.');
+  return out;
+}
+
 export function reviewRoutes(s: Services): Route[] {
   const decide =
     (fn: (actor: Actor, id: number, req: Request) => Promise<string>) =>
@@ -55,7 +69,7 @@ export function reviewRoutes(s: Services): Route[] {
       path: '/submissions/:id/return',
       access: 'submission.review',
       handler: decide(async (actor, id, req) => {
-        await s.submissions.returnToAgency(actor, id, bodyString(req, 'reason'));
+        await s.submissions.returnToAgency(actor, id, bodyString(req, 'reason'), perIndicatorReasons(req));
         return 'returned';
       }),
     },

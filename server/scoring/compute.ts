@@ -2,14 +2,11 @@
 
 import type { FrameworkDef } from '../frameworks/framework.types.js';
 import { rankAgencies } from './rank.js';
-import { scoreAgency } from './score.js';
+import { scoreAgencies } from './score.js';
 import type { AgencyInput, AgencyScore, RankingGroup } from './scoring.types.js';
 
 export function computeScores(fw: FrameworkDef, agencies: readonly AgencyInput[], groups: readonly RankingGroup[]): AgencyScore[] {
-  return rankAgencies(
-    agencies.map((agency) => scoreAgency(fw, agency)),
-    groups,
-  );
+  return rankAgencies(scoreAgencies(fw, agencies), groups);
 }
 
 export interface PooledRate {

@@ -3,7 +3,7 @@
 // to four decimals (DESIGN.md §4), so 0.81231 and 0.81234 tie.
 
 import { roundPublished } from './score.js';
-import type { AgencyScore, NodeScore, RankingGroup } from './scoring.types.js';
+import type { AgencyScore, IndicatorScore, NodeScore, RankingGroup } from './scoring.types.js';
 
 /**
  * Rank = 1 + the number of items with a strictly greater published value; null values are not ranked.
@@ -26,12 +26,19 @@ export function competitionRanks<K>(items: ReadonlyArray<{ key: K; value: number
 }
 
 type Ranks = Map<number, number | null>;
-type Figure = (score: AgencyScore) => readonly NodeScore[];
+type Figure = (score: AgencyScore) => ReadonlyArray<{ code: string; value: number | null }>;
 
-/** The figures ranked for each agency: the total, each index node, each sub-index (each ranked by its code). */
-const FIGURES: Record<'total' | 'nodes' | 'subindices', Figure> = {
+/** An indicator that is a main index itself carries a rank field; its value is points / max. */
+const isMainIndex = (i: IndicatorScore): boolean => i.rank !== undefined;
+
+/**
+ * The figures ranked for each agency: the total, each index node, each indicator that is a main index, each
+ * sub-index (each ranked by its code).
+ */
+const FIGURES: Record<'total' | 'nodes' | 'indicators' | 'subindices', Figure> = {
   total: (s) => [s.total],
   nodes: (s) => s.nodes,
+  indicators: (s) => s.indicators.filter(isMainIndex).map((i) => ({ code: i.code, value: i.max > 0 ? i.points / i.max : null })),
   subindices: (s) => s.subindices,
 };
 
@@ -70,10 +77,12 @@ export function rankAgencies(scores: readonly AgencyScore[], groups: readonly Ra
 
   const totalRanks = new Map<string, Ranks>();
   const nodeRanks = new Map<string, Ranks>();
+  const indicatorRanks = new Map<string, Ranks>();
   const subRanks = new Map<string, Ranks>();
   for (const positions of members.values()) {
     rankFigure(scores, positions, FIGURES.total, totalRanks);
     rankFigure(scores, positions, FIGURES.nodes, nodeRanks);
+    rankFigure(scores, positions, FIGURES.indicators, indicatorRanks);
     rankFigure(scores, positions, FIGURES.subindices, subRanks);
   }
 
@@ -83,7 +92,9 @@ export function rankAgencies(scores: readonly AgencyScore[], groups: readonly Ra
   });
   return scores.map((score, i) => ({
     ...score,
-    indicators: [...score.indicators],
+    indicators: score.indicators.map((ind) =>
+      isMainIndex(ind) ? { ...ind, rank: indicatorRanks.get(ind.code)?.get(i) ?? null } : ind,
+    ),
     nodes: score.nodes.map((n) => withRank(n, nodeRanks, i)),
     subindices: score.subindices.map((n) => withRank(n, subRanks, i)),
     total: withRank(score.total, totalRanks, i),

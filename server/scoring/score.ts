@@ -3,6 +3,7 @@
 // is points / applicable max, the total is total points / total max — not a mean of the pillars).
 
 import type {
+  Aggregation,
   FrameworkDef,
   FrameworkNode,
   IndexNodeDef,
@@ -10,7 +11,8 @@ import type {
   InputSpec,
   ScoreRule,
 } from '../frameworks/framework.types.js';
-import { appliesToGroup } from '../frameworks/framework.types.js';
+import { appliesToGroup, subindexNodeCodes } from '../frameworks/framework.types.js';
+import { aggregateComposite } from './composite.js';
 import {
   PUBLISHED_DECIMALS,
   type AgencyInput,
@@ -126,7 +128,7 @@ function stepPoints(steps: ReadonlyArray<readonly [number, number]>, measure: nu
 }
 
 /** Whether a value holds what the indicator's rule needs; anything less falls to the missing-data policy. */
-function usable(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
+export function isUsableValue(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
   if (v == null) return false;
   switch (def.score.rule) {
     case 'choice':
@@ -183,12 +185,12 @@ function unscored(def: IndicatorDef, max: number, flag: ValueFlag): IndicatorSco
 export function scoreIndicator(def: IndicatorDef, input: IndicatorInput | undefined, applicable: boolean): IndicatorScore {
   const max = finite(def.max) && def.max > 0 ? def.max : 0;
   if (!applicable) return unscored(def, 0, 'not_applicable');
-  if (usable(def, input?.value)) return scoreValue(def, input.value, max, input.adjusted ? 'adjusted' : 'reported');
+  if (isUsableValue(def, input?.value)) return scoreValue(def, input.value, max, input.adjusted ? 'adjusted' : 'reported');
   switch (def.missing) {
     case 'exclude':
       return unscored(def, 0, 'excluded');
     case 'carry':
-      if (usable(def, input?.previous)) return scoreValue(def, input.previous, max, 'carried');
+      if (isUsableValue(def, input?.previous)) return scoreValue(def, input.previous, max, 'carried');
       return unscored(def, max, 'missing');
     case 'zero':
       return unscored(def, max, 'missing');
@@ -199,62 +201,185 @@ function appliesTo(node: FrameworkNode, agency: AgencyInput, excluded: ReadonlyS
   return appliesToGroup(node, agency.group) && !excluded.has(node.code);
 }
 
+/** One node of the framework, flattened: indicators and index nodes in definition order, parent first. */
+interface Slot {
+  node: FrameworkNode;
+  parent: number;
+  children: number[];
+  /** A top-level node: a main index, ranked even when it is an indicator (QĐ 922 at main-index level). */
+  top: boolean;
+}
+
+/** The framework flattened once: slots in pre-order, the root (the total) last, and the index slots bottom-up. */
+interface Plan {
+  slots: Slot[];
+  root: number;
+  rootChildren: number[];
+  /** Index-node slots with every child before its parent, the root excluded. */
+  bottomUp: number[];
+  subindices: Array<{ code: string; slots: number[] }>;
+}
+
+const plans = new WeakMap<FrameworkDef, Plan>();
+
+function planOf(fw: FrameworkDef): Plan {
+  const cached = plans.get(fw);
+  if (cached) return cached;
+  const slots: Slot[] = [];
+  const bottomUp: number[] = [];
+  const place = (node: FrameworkNode, parent: number): number => {
+    const i = slots.length;
+    slots.push({ node, parent, children: [], top: parent === -1 });
+    if (node.type === 'index') {
+      slots[i]!.children = node.children.map((child) => place(child, i));
+      bottomUp.push(i);
+    }
+    return i;
+  };
+  const rootChildren = fw.nodes.map((node) => place(node, -1));
+  const slotOf = new Map(slots.map((slot, i) => [slot.node.code, i]));
+  const subindices = fw.subindices.map((sub) => ({
+    code: sub.code,
+    slots: subindexNodeCodes(fw.subindices, sub.code)
+      .map((code) => slotOf.get(code))
+      .filter((i): i is number => i !== undefined),
+  }));
+  const plan: Plan = { slots, root: slots.length, rootChildren, bottomUp, subindices };
+  plans.set(fw, plan);
+  return plan;
+}
+
 interface Tally {
   points: number;
   max: number;
+  /** points / max for a points node, the composite value for a composite one; null when there is none. */
+  value: number | null;
 }
 
-function nodeScore(code: string, tally: Tally): NodeScore {
-  const points = tidy(tally.points);
-  const max = tidy(tally.max);
-  return { code, points, max, value: max > 0 ? points / max : null, rank: null };
-}
+const NO_TALLY: Tally = { points: 0, max: 0, value: null };
 
-/**
- * Scores one agency: every indicator, every index node (depth first, parent before children), every sub-index
- * and the total. Node sums add the indicators' published points, so a scorecard's columns add up.
- * A node that does not apply makes its whole subtree not applicable.
- */
-export function scoreAgency(fw: FrameworkDef, agency: AgencyInput): AgencyScore {
-  const excluded = new Set(agency.notApplicable ?? []);
-  const indicators: IndicatorScore[] = [];
-  const nodes: NodeScore[] = [];
-  const tallies = new Map<string, Tally>();
-
-  const walk = (node: FrameworkNode, parentApplies: boolean): Tally => {
-    const applies = parentApplies && appliesTo(node, agency, excluded);
-    if (node.type === 'indicator') {
-      const score = scoreIndicator(node, agency.values[node.code], applies);
-      indicators.push(score);
-      tallies.set(node.code, score);
-      return score;
-    }
-    return walkIndex(node, applies);
-  };
-
-  const walkIndex = (node: IndexNodeDef, applies: boolean): Tally => {
-    const slot = nodes.length;
-    nodes.push(nodeScore(node.code, { points: 0, max: 0 }));
-    const tally = sum(node.children.map((child) => walk(child, applies)));
-    const score = nodeScore(node.code, tally);
-    nodes[slot] = score;
-    tallies.set(node.code, score);
-    return score;
-  };
-
-  const total = nodeScore(TOTAL_CODE, sum(fw.nodes.map((node) => walk(node, true))));
-  const subindices = fw.subindices.map((sub) =>
-    nodeScore(sub.code, sum(sub.of.map((code) => tallies.get(code) ?? { points: 0, max: 0 }))),
-  );
-  return { agencyId: agency.agencyId, group: agency.group, indicators, nodes, subindices, total };
-}
-
-function sum(parts: readonly Tally[]): Tally {
+function pointsTally(parts: readonly Tally[]): Tally {
   let points = 0;
   let max = 0;
   for (const part of parts) {
     points += part.points;
     max += part.max;
   }
-  return { points, max };
+  points = tidy(points);
+  max = tidy(max);
+  return { points, max, value: max > 0 ? points / max : null };
+}
+
+function nodeScore(code: string, tally: Tally): NodeScore {
+  return { code, points: tally.points, max: tally.max, value: tally.value, rank: null };
+}
+
+/** The value a child brings to a composite mean: its value on 0–1, or none when it carries no points here. */
+const childValue = (t: Tally): number | null => (t.max > 0 ? t.value : null);
+
+/**
+ * Scores every agency: each indicator, each index node bottom-up, each sub-index and the total. A points node adds
+ * its children's published points, so a scorecard's columns add up; a node that does not apply takes its whole
+ * subtree with it. A composite node (framework.types.ts, Aggregation) averages its children's values normalised
+ * across the agencies of the same ranking group, which is why all agencies are scored together.
+ * Index nodes are listed parent first, depth first; indicators in definition order.
+ */
+export function scoreAgencies(fw: FrameworkDef, agencies: readonly AgencyInput[]): AgencyScore[] {
+  const plan = planOf(fw);
+  const tallies: Tally[][] = [];
+  const indicatorScores: IndicatorScore[][] = [];
+  for (const agency of agencies) {
+    const excluded = new Set(agency.notApplicable ?? []);
+    const row: Tally[] = new Array<Tally>(plan.slots.length + 1);
+    const scores: IndicatorScore[] = [];
+    const applies: boolean[] = new Array<boolean>(plan.slots.length);
+    plan.slots.forEach((slot, i) => {
+      applies[i] = (slot.parent === -1 || applies[slot.parent]!) && appliesTo(slot.node, agency, excluded);
+      if (slot.node.type !== 'indicator') return;
+      const score = scoreIndicator(slot.node, agency.values[slot.node.code], applies[i]!);
+      if (slot.top) score.rank = null;
+      scores.push(score);
+      row[i] = { points: score.points, max: score.max, value: score.max > 0 ? score.points / score.max : null };
+    });
+    tallies.push(row);
+    indicatorScores.push(scores);
+  }
+
+  const tallyNode = (slot: number, children: readonly number[], aggregate: Aggregation | undefined): void => {
+    if (aggregate === undefined) {
+      for (const row of tallies) row[slot] = pointsTally(children.map((c) => row[c]!));
+      return;
+    }
+    const codes = children.map((c) => plan.slots[c]!.node.code);
+    for (const members of groupMembers(agencies).values()) {
+      const rows = members.map((a) => children.map((c) => childValue(tallies[a]![c]!)));
+      const values = aggregateComposite(aggregate, codes, rows);
+      members.forEach((a, k) => {
+        const row = tallies[a]!;
+        const max = tidy(children.reduce((sum, c) => sum + row[c]!.max, 0));
+        const value = values[k] ?? null;
+        row[slot] = { points: value === null ? 0 : Math.min(max, tidy(value * max)), max, value };
+      });
+    }
+  };
+  for (const i of plan.bottomUp) {
+    const node = plan.slots[i]!.node as IndexNodeDef;
+    tallyNode(i, plan.slots[i]!.children, node.aggregate);
+  }
+  tallyNode(plan.root, plan.rootChildren, fw.aggregate);
+
+  return agencies.map((agency, a) => {
+    const row = tallies[a]!;
+    return {
+      agencyId: agency.agencyId,
+      group: agency.group,
+      indicators: indicatorScores[a]!,
+      nodes: plan.slots.flatMap((slot, i) => (slot.node.type === 'index' ? [nodeScore(slot.node.code, row[i]!)] : [])),
+      subindices: plan.subindices.map((sub) => nodeScore(sub.code, pointsTally(sub.slots.map((i) => row[i] ?? NO_TALLY)))),
+      total: nodeScore(TOTAL_CODE, row[plan.root]!),
+    };
+  });
+}
+
+/** Positions of the agencies of each ranking group, in input order. */
+function groupMembers(agencies: readonly AgencyInput[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  agencies.forEach((agency, i) => {
+    const list = out.get(agency.group);
+    if (list === undefined) out.set(agency.group, [i]);
+    else list.push(i);
+  });
+  return out;
+}
+
+/** Every aggregation of a framework: the total's and each composite index node's. */
+export function aggregationsOf(fw: FrameworkDef): Aggregation[] {
+  const out: Aggregation[] = fw.aggregate ? [fw.aggregate] : [];
+  const walk = (nodes: readonly FrameworkNode[]): void => {
+    for (const node of nodes) {
+      if (node.type !== 'index') continue;
+      if (node.aggregate) out.push(node.aggregate);
+      walk(node.children);
+    }
+  };
+  walk(fw.nodes);
+  return out;
+}
+
+/**
+ * Whether an agency's scores depend on the other agencies of its ranking group: a composite node normalised across
+ * them (min-max or z-score). Then a group is only ever scored whole (scoreAgencies over all its agencies); otherwise
+ * each agency's scores depend on its own inputs alone.
+ */
+export function scoresAcrossAgencies(fw: FrameworkDef): boolean {
+  return aggregationsOf(fw).some((agg) => agg.normalise !== 'none');
+}
+
+/**
+ * Scores one agency on its own. For a framework with composite nodes normalised across agencies this compares the
+ * agency with itself only (every normalisation then leaves the values as they are), so it is no agency's result
+ * there (scoresAcrossAgencies); computeScores scores a run.
+ */
+export function scoreAgency(fw: FrameworkDef, agency: AgencyInput): AgencyScore {
+  return scoreAgencies(fw, [agency])[0]!;
 }

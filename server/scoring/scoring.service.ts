@@ -11,11 +11,12 @@ import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { PackedValue, SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { scoreAgency } from './score.js';
+import { scoreAgencies, scoresAcrossAgencies } from './score.js';
 import type { AgencyInput, AgencyScore, ReportedValue } from './scoring.types.js';
-import { DEFAULT_UNCERTAINTY, rankUncertainty, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
+import { DEFAULT_UNCERTAINTY, rankUncertainty, uncertaintyApplies, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
 import { layoutOf, rankKeys, scoreArrays, type LayoutShape } from './result-rows.js';
-import { notCollectedIn, type FrameworkDef } from '../frameworks/framework.types.js';
+import type { FrameworkDef } from '../frameworks/framework.types.js';
+import { formedAnnually, notScoredIn, withAnnualValues, type HalfValue } from './annual-value.js';
 import * as repo from './runs.repository.js';
 
 export type { RunRow } from './runs.repository.js';
@@ -50,6 +51,19 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 const reported = (value: number | null, denominator: number | null, option: string | null): ReportedValue | null =>
   value === null && denominator === null && option === null ? null : { value, denominator, option };
+
+/** An agency's exemptions in a period, as part of its change marker and input hash. */
+const exemptKey = (codes: readonly string[] | undefined): string => (codes && codes.length > 0 ? [...codes].sort().join(',') : '-');
+
+/** One semiannual period's packed values of an agency (countedValuesPacked) as the annual-value rule takes them. */
+function halfValues(packed: string | undefined): Map<string, HalfValue> {
+  const out = new Map<string, HalfValue>();
+  if (!packed) return out;
+  for (const [code, value, denominator, option, adjusted] of JSON.parse(packed) as PackedValue[]) {
+    out.set(code, { value: reported(value, denominator, option), adjusted: adjusted === 1 });
+  }
+  return out;
+}
 
 function withKeys(state: PeriodState, keys: ReadonlyArray<{ agencyId: number; sourceKey: string }>): PeriodState {
   if (keys.length === 0) return state;
@@ -138,6 +152,8 @@ export class ScoringService {
         trx,
       );
       const prevPeriod = await this.deps.periods.previous(period, trx);
+      const halves = await this.halvesOf(period, fw.definition, trx);
+      const exemptions = await this.deps.frameworks.exemptions(period.id, trx);
       // Everything besides an agency's own values that its scores depend on.
       const context = sha256(
         JSON.stringify({
@@ -152,10 +168,10 @@ export class ScoringService {
       const last = await repo.latestRun(trx, periodId, false);
       const state = await this.stateOf(trx, periodId, last?.id);
 
-      const markers = await this.deps.submissions.countedMarkers(
-        prevPeriod ? [period.id, prevPeriod.id] : [period.id],
-        trx,
-      );
+      // An agency's counted submissions in the period, last period (carry-forward) and, for an annual period with
+      // indicators formed from the year's halves, the semiannual periods; and its exemptions in the period.
+      const markerPeriods = [period.id, ...(prevPeriod ? [prevPeriod.id] : []), ...halves.map((h) => h.id)];
+      const markers = await this.deps.submissions.countedMarkers(markerPeriods, trx);
       const markerOf = new Map(markers.map((m) => [`${m.periodId}:${m.agencyId}`, m.marker]));
       const expected = agencies.map((a) => ({
         id: a.id,
@@ -163,38 +179,61 @@ export class ScoringService {
         sourceKey: [
           context.slice(0, 16),
           a.rankingGroupId,
-          markerOf.get(`${period.id}:${a.id}`) ?? '-',
-          prevPeriod ? (markerOf.get(`${prevPeriod.id}:${a.id}`) ?? '-') : '-',
+          ...markerPeriods.map((p) => markerOf.get(`${p}:${a.id}`) ?? '-'),
+          exemptKey(exemptions.get(a.id)),
         ].join(':'),
       }));
       const expectedIds = new Set(expected.map((a) => a.id));
       const removed = [...state.agencies.keys()].filter((id) => !expectedIds.has(id));
-      const toRead = opts.force ? expected : expected.filter((a) => state.agencies.get(a.id)?.sourceKey !== a.sourceKey);
+      let toRead = opts.force ? expected : expected.filter((a) => state.agencies.get(a.id)?.sourceKey !== a.sourceKey);
       if (!opts.force && last && toRead.length === 0 && removed.length === 0) {
         next = state;
         return { status: 'unchanged', runId: last.id } as const;
       }
-
-      const inputs = await this.inputs(period, prevPeriod, toRead, groupCode, fw.definition, toRead.length === expected.length, trx);
-      const fresh = new Map<number, { score: AgencyScore; inputHash: string; sourceKey: string; groupId: number }>();
-      const keysOnly: Array<{ agencyId: number; sourceKey: string }> = [];
-      toRead.forEach((a, i) => {
-        const { input, source } = inputs[i]!;
-        const inputHash = sha256(`${context}|${a.groupId}|${source}`);
-        const stored = state.agencies.get(a.id);
-        if (!opts.force && stored && stored.inputHash === inputHash && stored.groupId === a.groupId) {
-          if (stored.sourceKey !== a.sourceKey) keysOnly.push({ agencyId: a.id, sourceKey: a.sourceKey });
-          return;
+      // A composite node normalised across the agencies of a ranking group makes every agency's scores depend on the
+      // others' inputs: a change anywhere in a group (an agency's inputs, one joining or leaving) rescores the whole
+      // group, so its inputs are all read. Otherwise scores are per agency and only the changed ones are rescored.
+      const acrossAgencies = scoresAcrossAgencies(fw.definition);
+      const groupsOf = (ids: Iterable<number>, also: ReadonlyArray<{ id: number; groupId: number }> = []): Set<number> => {
+        const out = new Set(also.map((a) => a.groupId));
+        for (const id of ids) {
+          const stored = state.agencies.get(id);
+          if (stored) out.add(stored.groupId);
         }
-        fresh.set(a.id, { score: scoreAgency(fw.definition, input), inputHash, sourceKey: a.sourceKey, groupId: a.groupId });
+        return out;
+      };
+      if (acrossAgencies && !opts.force) {
+        const touched = groupsOf([...toRead.map((a) => a.id), ...removed], toRead);
+        toRead = expected.filter((a) => touched.has(a.groupId));
+      }
+
+      const inputs = await this.inputs(period, prevPeriod, halves, exemptions, toRead, groupCode, fw.definition, toRead.length === expected.length, trx);
+      const read = toRead.map((a, i) => ({ ...a, input: inputs[i]!.input, inputHash: sha256(`${context}|${a.groupId}|${inputs[i]!.source}`) }));
+      const changed = read.filter((a) => {
+        const stored = state.agencies.get(a.id);
+        return opts.force || !stored || stored.inputHash !== a.inputHash || stored.groupId !== a.groupId;
       });
+      let rescore = changed;
+      if (acrossAgencies && !opts.force) {
+        const dirty = groupsOf([...changed.map((a) => a.id), ...removed], changed);
+        rescore = read.filter((a) => dirty.has(a.groupId));
+      }
+      const rescored = new Set(rescore.map((a) => a.id));
+      const keysOnly = read
+        .filter((a) => !rescored.has(a.id) && state.agencies.get(a.id)!.sourceKey !== a.sourceKey)
+        .map((a) => ({ agencyId: a.id, sourceKey: a.sourceKey }));
+      // Every agency of a rescored group is scored in the one call, so the cross-agency pass sees the whole group.
+      const scores = scoreAgencies(fw.definition, rescore.map((a) => a.input));
+      const fresh = new Map<number, { score: AgencyScore; inputHash: string; sourceKey: string; groupId: number }>();
+      rescore.forEach((a, i) => fresh.set(a.id, { score: scores[i]!, inputHash: a.inputHash, sourceKey: a.sourceKey, groupId: a.groupId }));
 
       const hashOf = (id: number): string => fresh.get(id)?.inputHash ?? state.agencies.get(id)!.inputHash;
       const inputHash = sha256(context + expected.map((a) => `${a.id}:${hashOf(a.id)}`).join(','));
       const newKeys = new Map(keysOnly.map((k) => [k.agencyId, k.sourceKey]));
       const keyOf = (id: number): string => fresh.get(id)?.sourceKey ?? newKeys.get(id) ?? state.agencies.get(id)!.sourceKey;
       if (!opts.force && last && fresh.size === 0 && removed.length === 0 && last.inputHash === inputHash) {
-        await repo.updateSourceKeys(trx, periodId, keysOnly);
+        // Nothing to write: the new change markers are only remembered (they are a cache of what to re-read), so a
+        // compute that finds nothing new — as publishing does before it refuses — writes nothing at all.
         next = withKeys(state, keysOnly);
         return { status: 'unchanged', runId: last.id } as const;
       }
@@ -264,6 +303,8 @@ export class ScoringService {
   private async inputs(
     period: PeriodRow,
     prevPeriod: PeriodRow | undefined,
+    halves: readonly PeriodRow[],
+    exemptions: ReadonlyMap<number, string[]>,
     agencies: ReadonlyArray<{ id: number; groupId: number }>,
     groupCode: Map<number, string>,
     definition: FrameworkDef,
@@ -276,7 +317,12 @@ export class ScoringService {
     const previous = prevPeriod ? await this.deps.submissions.countedValuesPacked(prevPeriod.id, ids, trx) : [];
     const currentText = new Map(current.map((c) => [c.agencyId, c.packed]));
     const previousText = new Map(previous.map((p) => [p.agencyId, p.packed]));
-    const notApplicable = notCollectedIn(definition.nodes, period.kind);
+    const halfTexts: Array<Map<number, string>> = [];
+    for (const half of halves) {
+      halfTexts.push(new Map((await this.deps.submissions.countedValuesPacked(half.id, ids, trx)).map((h) => [h.agencyId, h.packed])));
+    }
+    const notApplicable = notScoredIn(definition.nodes, period.kind);
+    const formed = halves.length > 0 ? formedAnnually(definition.nodes) : [];
     return agencies.map((a) => {
       const cur = currentText.get(a.id);
       const prevText = previousText.get(a.id);
@@ -297,11 +343,26 @@ export class ScoringService {
       for (const [code, v] of prev) {
         if (!values[code]) values[code] = { value: null, previous: v };
       }
+      // An annual period's value of an indicator collected semiannually is formed from the year's halves.
+      const halfText = halfTexts.map((t) => t.get(a.id));
+      if (formed.length > 0) withAnnualValues(formed, values, halfText.map(halfValues));
+      const exempt = exemptions.get(a.id);
       return {
-        input: { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable },
-        source: `${cur ?? '-'}|${prevText ?? '-'}`,
+        input: { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable },
+        source: [cur ?? '-', prevText ?? '-', ...halfText.map((t) => t ?? '-'), exemptKey(exempt)].join('|'),
       };
     });
+  }
+
+  /**
+   * The semiannual periods (oldest first) of an annual period's year and framework, when the framework forms annual
+   * values from them; none otherwise.
+   */
+  private async halvesOf(period: PeriodRow, definition: FrameworkDef, trx: Knex): Promise<PeriodRow[]> {
+    if (period.kind !== 'annual' || formedAnnually(definition.nodes).length === 0) return [];
+    return (await this.deps.periods.list(trx))
+      .filter((p) => p.frameworkId === period.frameworkId && p.kind === 'semiannual' && p.year === period.year)
+      .sort((a, b) => (a.dataTo < b.dataTo ? -1 : 1));
   }
 
   /**
@@ -320,6 +381,11 @@ export class ScoringService {
     if (!Number.isSafeInteger(opts.seed)) throw validationError('Hạt giống (seed) phải là số nguyên.');
     const period = await this.deps.periods.get(periodId);
     const fw = await this.deps.frameworks.get(period.frameworkId);
+    if (!uncertaintyApplies(fw.definition)) {
+      throw validationError(
+        'Bộ chỉ số của kỳ này có chỉ số tổng hợp (trung bình có trọng số, chuẩn hóa giữa các đơn vị): phân tích độ bất định chỉ áp dụng khi điểm được cộng dồn theo cây chỉ số.',
+      );
+    }
     const run = await repo.latestRun(this.db, periodId, !can(actor, 'runs.read'));
     const report: UncertaintyReport = { period, framework: { code: fw.code, name: fw.name, version: fw.version }, run, options: opts, stale: false, groups: [] };
     if (!run) return report;
@@ -331,6 +397,8 @@ export class ScoringService {
     const read = await this.inputs(
       period,
       prevPeriod,
+      await this.halvesOf(period, fw.definition, this.db),
+      await this.deps.frameworks.exemptions(period.id),
       agencies.map((a) => ({ id: a.id, groupId: a.rankingGroupId! })),
       groupCode,
       fw.definition,
@@ -380,7 +448,7 @@ export class ScoringService {
       const pub = await repo.insertPublication(trx, run.id, periodId, actor.id, this.now());
       await this.deps.submissions.publishApproved(trx, actor, periodId);
       await this.deps.audit.record(trx, actor, [
-        { action: 'run.publish', entity: 'run', entityId: run.id, after: { publication: pub.number } },
+        { action: 'run.publish', entity: 'run', entityId: run.id, before: { publication: null }, after: { publication: pub.number } },
       ]);
       return { publicationNumber: pub.number, runId: run.id };
     });

@@ -39,6 +39,11 @@ export interface IndicatorScore {
   /** The input on the rule's scale (ratio → n/d, percent → v/100); null when there was no value. */
   measure: number | null;
   flag: ValueFlag;
+  /**
+   * Rank within the ranking group, present only for an indicator that is itself a main index (a top-level node,
+   * as in a framework kept at QĐ 922's main-index level); null where not ranked.
+   */
+  rank?: number | null;
 }
 
 export interface NodeScore {

@@ -7,7 +7,7 @@
 
 import { indicatorsOf, type FrameworkDef, type FrameworkNode, type MissingPolicy } from '../frameworks/framework.types.js';
 import { competitionRanks } from './rank.js';
-import { roundPublished, scoreAgency } from './score.js';
+import { aggregationsOf, roundPublished, scoreAgency } from './score.js';
 import type { AgencyInput, RankingGroup } from './scoring.types.js';
 
 export interface UncertaintyOptions {
@@ -68,6 +68,16 @@ function drawFactors(nodes: readonly FrameworkNode[], random: () => number, spre
   }
 }
 
+/**
+ * Whether the analysis applies: it reweighs indicator points, which is the framework's own computation only where
+ * points add up the tree. A composite node (a weighted mean of values, perhaps normalised across agencies) is
+ * neither reweighed by moving max points nor scored per agency, so such frameworks are refused rather than given
+ * intervals that describe another index.
+ */
+export function uncertaintyApplies(fw: FrameworkDef): boolean {
+  return aggregationsOf(fw).length === 0;
+}
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: ArrayLike<number>, p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
@@ -86,6 +96,7 @@ export function rankUncertainty(
   options: Partial<UncertaintyOptions> = {},
 ): RankInterval[] {
   const opts = { ...DEFAULT_UNCERTAINTY, ...options };
+  if (!uncertaintyApplies(fw)) throw new RangeError('rank uncertainty needs a framework whose points add up (no composite nodes)');
   if (!Number.isInteger(opts.draws) || opts.draws < 1) throw new RangeError('draws must be a positive integer');
   if (!(opts.spread >= 0 && opts.spread < 1)) throw new RangeError('spread must be in [0, 1)');
   const varyMissing = opts.varyMissing ?? true;

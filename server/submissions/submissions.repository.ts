@@ -14,6 +14,11 @@ export interface SubmissionRow {
   reviewedBy: number | null;
   returnReason: string | null;
   updatedAt: Date;
+  updatedBy: number | null;
+  /** Full name of whoever changed the submission last, for the "someone else saved" message. */
+  updatedByName: string | null;
+  /** When the report first reached the Department; timeliness counts this one, not a resubmission. */
+  firstSubmittedAt: Date | null;
 }
 
 const toSubmission = (r: Record<string, unknown>): SubmissionRow => ({
@@ -28,7 +33,13 @@ const toSubmission = (r: Record<string, unknown>): SubmissionRow => ({
   reviewedBy: (r.reviewed_by as number | null) ?? null,
   returnReason: (r.return_reason as string | null) ?? null,
   updatedAt: r.updated_at as Date,
+  updatedBy: (r.updated_by as number | null) ?? null,
+  updatedByName: (r.updated_by_name as string | null) ?? null,
+  firstSubmittedAt: (r.first_submitted_at as Date | null) ?? null,
 });
+
+const submissionQuery = (db: Knex) =>
+  db('submissions as s').leftJoin('users as u', 'u.id', 's.updated_by').select('s.*', 'u.full_name as updated_by_name');
 
 export interface StoredValue {
   code: string;
@@ -58,12 +69,12 @@ const toStoredValue = (r: Record<string, unknown>): StoredValue => ({
 });
 
 export async function getSubmission(db: Knex, id: number): Promise<SubmissionRow | undefined> {
-  const r = await db('submissions').where({ id }).first();
+  const r = await submissionQuery(db).where('s.id', id).first();
   return r && toSubmission(r);
 }
 
 export async function findSubmission(db: Knex, agencyId: number, periodId: number): Promise<SubmissionRow | undefined> {
-  const r = await db('submissions').where({ agency_id: agencyId, period_id: periodId }).first();
+  const r = await submissionQuery(db).where({ 's.agency_id': agencyId, 's.period_id': periodId }).first();
   return r && toSubmission(r);
 }
 
@@ -82,6 +93,7 @@ export async function insertSubmission(
       state: fields.state,
       return_reason: fields.returnReason ?? null,
       submitted_at: fields.submittedAt ?? null,
+      first_submitted_at: fields.submittedAt ?? null,
       reviewed_at: fields.reviewedAt ?? null,
     })
     .onConflict(['agency_id', 'period_id'])
@@ -183,6 +195,10 @@ export interface EvidenceRow {
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
+  /** An attached file: its original name (hostile text, escape it), type and size; null for a reference only. */
+  fileName: string | null;
+  mimeType: string | null;
+  sizeBytes: number | null;
   createdAt: Date;
 }
 
@@ -200,16 +216,21 @@ export async function evidenceOf(db: Knex, submissionId: number): Promise<Eviden
     issuedOn: r.issued_on,
     summary: r.summary,
     issuer: r.issuer,
+    fileName: r.storage_key ? r.file_name : null,
+    mimeType: r.storage_key ? r.mime_type : null,
+    sizeBytes: r.storage_key ? r.size_bytes : null,
     createdAt: r.created_at,
   }));
 }
 
 export interface NewEvidence {
   nodeId: number | null;
-  docNumber: string;
+  docNumber: string | null;
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
+  /** An attached file, stored by the file store under `storageKey`. */
+  file?: { name: string; mimeType: string; sizeBytes: number; sha256: string; storageKey: string };
 }
 
 export async function insertEvidence(
@@ -226,6 +247,11 @@ export async function insertEvidence(
       issued_on: e.issuedOn,
       summary: e.summary,
       issuer: e.issuer,
+      file_name: e.file?.name ?? null,
+      mime_type: e.file?.mimeType ?? null,
+      size_bytes: e.file?.sizeBytes ?? null,
+      sha256: e.file?.sha256 ?? null,
+      storage_key: e.file?.storageKey ?? null,
       created_by: userId,
     })
     .returning('id');
@@ -325,4 +351,79 @@ export async function countedValuesPacked(
   if (agencyIds) q.whereRaw('s.agency_id = ANY(?::int[])', [agencyIds as unknown as Knex.Value]);
   const rows = await q;
   return rows.map((r: { agency_id: number; packed: string }) => ({ agencyId: r.agency_id, packed: r.packed }));
+}
+
+export interface ReturnRow {
+  id: number;
+  reason: string;
+  returnedBy: string | null;
+  returnedAt: Date;
+  /** Reason per indicator code. */
+  items: Map<string, string>;
+}
+
+export async function insertReturn(
+  trx: Knex.Transaction,
+  submissionId: number,
+  userId: number,
+  reason: string,
+  items: Array<{ nodeId: number; reason: string }>,
+): Promise<number> {
+  const [row] = await trx('submission_returns').insert({ submission_id: submissionId, reason, returned_by: userId }).returning('id');
+  const id = (row as { id: number }).id;
+  if (items.length) await trx('submission_return_items').insert(items.map((i) => ({ return_id: id, node_id: i.nodeId, reason: i.reason })));
+  return id;
+}
+
+/** Every return of a submission, newest first, with its reasons per indicator. */
+export async function returnsOf(db: Knex, submissionId: number): Promise<ReturnRow[]> {
+  const returns = await db('submission_returns as r')
+    .leftJoin('users as u', 'u.id', 'r.returned_by')
+    .where('r.submission_id', submissionId)
+    .orderBy('r.id', 'desc')
+    .select('r.id', 'r.reason', 'r.returned_at', 'u.full_name');
+  if (returns.length === 0) return [];
+  const items = await db('submission_return_items as i')
+    .join('framework_nodes as n', 'n.id', 'i.node_id')
+    .whereIn('i.return_id', returns.map((r) => r.id))
+    .orderBy(['i.return_id', 'n.position'])
+    .select('i.return_id', 'n.code', 'i.reason');
+  return returns.map((r) => ({
+    id: r.id,
+    reason: r.reason,
+    returnedBy: r.full_name ?? null,
+    returnedAt: r.returned_at,
+    items: new Map(items.filter((i) => i.return_id === r.id).map((i) => [i.code as string, i.reason as string])),
+  }));
+}
+
+export async function touchPresence(db: Knex, submissionId: number, userId: number, at: Date): Promise<void> {
+  await db('submission_presence')
+    .insert({ submission_id: submissionId, user_id: userId, seen_at: at })
+    .onConflict(['submission_id', 'user_id'])
+    .merge(['seen_at']);
+}
+
+export interface PresenceRow {
+  userId: number;
+  fullName: string;
+  username: string;
+  seenAt: Date;
+}
+
+/** Who else had the submission open since the given moment. */
+export async function presentSince(db: Knex, submissionId: number, exceptUserId: number, since: Date): Promise<PresenceRow[]> {
+  const rows = await db('submission_presence as p')
+    .join('users as u', 'u.id', 'p.user_id')
+    .where('p.submission_id', submissionId)
+    .andWhere('p.user_id', '<>', exceptUserId)
+    .andWhere('p.seen_at', '>=', since)
+    .orderBy('u.full_name')
+    .select('p.user_id', 'u.full_name', 'u.username', 'p.seen_at');
+  return rows.map((r) => ({ userId: r.user_id, fullName: r.full_name, username: r.username, seenAt: r.seen_at }));
+}
+
+export async function statesByAgency(db: Knex, periodId: number): Promise<Map<number, { id: number; state: SubmissionState }>> {
+  const rows = await db('submissions').where({ period_id: periodId }).select('id', 'agency_id', 'state');
+  return new Map(rows.map((r: { id: number; agency_id: number; state: SubmissionState }) => [r.agency_id, { id: r.id, state: r.state }]));
 }

@@ -58,20 +58,27 @@ export async function renderForm(
       };
     }),
   }));
-  const audit = await s.audit.forSubmission(id);
+  const canAudit = can(actor, 'audit.read', form.agency.id);
+  const audit = canAudit ? await s.audit.pageForSubmission(actor, form.submission, 1) : null;
+  const others = canEdit ? await s.submissions.othersPresent(actor, id) : [];
   res.status(extra.errors?.status ?? 200).send(
     renderPage('submissions/form', {
       ...res.locals,
       title: `Báo cáo ${form.period.name} — ${form.agency.name}`,
+      scripts: canEdit ? ['/static/js/submission-autosave.js'] : [],
       form,
       sections,
       canEdit,
       canSubmit: can(actor, 'submission.submit', form.agency.id) && isEditable(state) && form.entryOpen,
       canReview,
+      canAudit,
+      others,
+      returnItemCount: form.lastReturn?.items.size ?? 0,
       notice: extra.notice,
       errorMessage: extra.errors?.message,
       errorList: extra.errors?.details ?? [],
-      audit: audit.slice(-30).reverse(),
+      audit: audit ? audit.lines.slice(0, 20) : [],
+      auditMore: audit ? audit.total > 20 : false,
     }),
   );
 }
@@ -113,7 +120,9 @@ export function submissionRoutes(s: Services): Route[] {
           const fw = await s.frameworks.get(p.frameworkId);
           const groups = await s.agencies.groupIdsByCode(fw.definition.appliesTo);
           if (agency.rankingGroupId === null || ![...groups.values()].includes(agency.rankingGroupId)) continue;
-          rows.push({ period: p, open: s.periods.isOpen(p), submission: await s.submissions.find(agency.id, p.id) });
+          // An agency whose entry the Department reopened may start its report after the close.
+          const open = (await s.periods.entryStatus(p, agency.id)).open;
+          rows.push({ period: p, open, submission: await s.submissions.find(agency.id, p.id) });
         }
         res.send(renderPage('submissions/list', { ...res.locals, title: 'Báo cáo của đơn vị', agency, rows }));
       },

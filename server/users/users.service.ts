@@ -6,7 +6,7 @@ import { ROLES, type Role } from '../auth/policy.js';
 import type { AgencyService } from '../agencies/agencies.service.js';
 import * as repo from './users.repository.js';
 
-const newUserSchema = z.object({
+export const newUserSchema = z.object({
   username: z
     .string()
     .trim()
@@ -63,5 +63,10 @@ export class UserService {
 
   count(): Promise<number> {
     return repo.countUsers(this.db);
+  }
+
+  /** Active users of an agency, or of any agency, with the given roles: whom a notification goes to. */
+  recipients(filter: { agencyId?: number; roles: Role[] }, db: Knex = this.db): Promise<repo.Recipient[]> {
+    return repo.activeUsers(db, filter);
   }
 }

@@ -78,7 +78,7 @@ describe('e2e: annual report journey in the browser', function () {
   }
 
   async function logout(): Promise<void> {
-    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.getByRole('button', { name: 'Đăng xuất', exact: true }).click();
     await page.waitForURL('**/login');
   }
 

@@ -29,10 +29,14 @@ interface Ids {
   /** The 2025 annual period: computed, published, nothing left to change. */
   published: number;
   snvAgency: number;
+  openCode: string;
+  publishedCode: string;
+  /** Sở Nội vụ's archived scorecard of the published period. */
+  snvScorecardFile: number;
 }
 
 interface RouteCase {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** The path as written in the route table. */
   pattern: string;
   path: (ids: Ids) => string;
@@ -41,6 +45,8 @@ interface RouteCase {
   allowed: Role[] | 'public' | 'authenticated';
   /** The request ends or replaces the session, so it gets a client of its own. */
   fresh?: boolean;
+  /** The request ends every session of the user, so the shared client signs in again afterwards. */
+  endsAllSessions?: boolean;
   /** What an allowed role gets, when it is more than "not refused". */
   expect?: (res: supertest.Response, who: Who) => void;
 }
@@ -156,6 +162,18 @@ const ROUTES: RouteCase[] = [
       expect(r.status).to.equal(200);
       expect(r.text).to.include('BÁO CÁO');
     },
+  },  // Notifications: everyone has their own; one of no such id (or someone else's) is not found.
+  { method: 'get', pattern: '/notifications', path: () => '/notifications', allowed: ALL, expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/notifications/:id/read', path: () => '/notifications/999999/read', allowed: ALL, expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/notifications/read-all', path: () => '/notifications/read-all', allowed: ALL, expect: (r) => expect(r.status).to.equal(303) },
+  // Appeals: the 2025 results were published "today", so the head may open the form; an empty filing is invalid.
+  { method: 'get', pattern: '/appeals', path: () => '/appeals', allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
+  {
+    method: 'get',
+    pattern: '/periods/:periodId/appeals/new',
+    path: (ids) => `/periods/${ids.published}/appeals/new`,
+    allowed: ['head'],
+    expect: (r) => expect(r.status).to.equal(200),
   },
   {
     method: 'get',
@@ -167,7 +185,239 @@ const ROUTES: RouteCase[] = [
       expect(r.text).to.include('Khoảng xếp hạng');
     },
   },
+  {
+    method: 'post',
+    pattern: '/periods/:periodId/agencies/:agencyId/appeals',
+    path: (ids) => `/periods/${ids.published}/agencies/${ids.snvAgency}/appeals`,
+    allowed: ['head'],
+    expect: (r) => expect(r.status).to.equal(400),
+  },
+  { method: 'get', pattern: '/appeals/:id', path: () => '/appeals/999999', allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/appeals/:id/accept', path: () => '/appeals/999999/accept', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/appeals/:id/reject', path: () => '/appeals/999999/reject', body: () => ({ reason: 'Thử' }), allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/appeals/:id/publish', path: () => '/appeals/999999/publish', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  {
+    method: 'get',
+    pattern: '/periods/:periodId/runs/compare',
+    path: (ids) => `/periods/${ids.published}/runs/compare`,
+    allowed: ['reviewer', 'admin'],
+    expect: (r) => expect(r.status).to.equal(200),
+  },
+  // The reporting cycle (h-cycle): autosave and heartbeat, the calendar admin, the dashboard and the audit trail.
+  // Empty bodies are refused as invalid and unknown ids are not found, so an allowed request changes nothing.
+  { method: 'post', pattern: '/api/submissions/:id/values', path: (ids) => `/api/submissions/${ids.snv}/values`, allowed: ['reporter', 'head'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    method: 'post',
+    pattern: '/api/submissions/:id/presence',
+    path: (ids) => `/api/submissions/${ids.snv}/presence`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.body.version).to.be.a('number');
+    },
+  },
+  { method: 'get', pattern: '/admin/periods', path: () => '/admin/periods', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/periods', path: () => '/admin/periods', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/periods/:periodId', path: (ids) => `/admin/periods/${ids.open}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/periods/:periodId', path: (ids) => `/admin/periods/${ids.open}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/periods/:periodId/exceptions', path: (ids) => `/admin/periods/${ids.open}/exceptions`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    method: 'post',
+    pattern: '/admin/periods/:periodId/exceptions/:exceptionId/revoke',
+    path: (ids) => `/admin/periods/${ids.open}/exceptions/999999/revoke`,
+    allowed: ['admin'],
+    expect: (r) => expect(r.status).to.equal(404),
+  },
+  { method: 'get', pattern: '/admin/holidays', path: () => '/admin/holidays', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/holidays', path: () => '/admin/holidays', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/holidays/:day/delete', path: () => '/admin/holidays/2026-03-03/delete', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'get', pattern: '/dashboard', path: () => '/dashboard', allowed: ['reviewer', 'admin', 'leader'], expect: (r) => expect(r.status).to.equal(200) },
+  {
+    method: 'get',
+    pattern: '/dashboard/:periodId/export.:format',
+    path: (ids) => `/dashboard/${ids.open}/export.csv`,
+    allowed: ['reviewer', 'admin', 'leader'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Sở Nội vụ');
+    },
+  },
+  { method: 'get', pattern: '/submissions/:id/audit', path: (ids) => `/submissions/${ids.snv}/audit`, allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'get', pattern: '/agencies/:agencyId/audit', path: (ids) => `/agencies/${ids.snvAgency}/audit`, allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(200) },
+  // Evidence files and the Excel round trip: without a version or a file, an allowed upload is refused as invalid.
+  { method: 'post', pattern: '/submissions/:id/evidence-files', path: (ids) => `/submissions/${ids.snv}/evidence-files`, allowed: ['reporter', 'head'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    // The demo's evidence are document references without a file: nothing to download, for those who may read.
+    method: 'get',
+    pattern: '/submissions/:id/evidence/:evidenceId/file',
+    path: (ids) => `/submissions/${ids.snv}/evidence/1/file`,
+    allowed: ALL,
+    expect: (r) => expect(r.status).to.equal(404),
+  },
+  {
+    method: 'get',
+    pattern: '/submissions/:id/workbook.xlsx',
+    path: (ids) => `/submissions/${ids.snv}/workbook.xlsx`,
+    allowed: ['reporter', 'head'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.headers['content-type']).to.equal('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    },
+  },
+  { method: 'post', pattern: '/submissions/:id/workbook', path: (ids) => `/submissions/${ids.snv}/workbook`, allowed: ['reporter', 'head'], expect: (r) => expect(r.status).to.equal(400) },
+  // The admin's screens; posts with empty forms are refused as invalid (every real change is audited, so the
+  // audit count in the fingerprint would show one).
+  { method: 'get', pattern: '/admin/agencies', path: () => '/admin/agencies', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'get', pattern: '/admin/agencies/new', path: () => '/admin/agencies/new', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/agencies', path: () => '/admin/agencies', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/agencies/:id', path: (ids) => `/admin/agencies/${ids.snvAgency}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/agencies/:id', path: (ids) => `/admin/agencies/${ids.snvAgency}`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/users', path: () => '/admin/users', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'get', pattern: '/admin/users/new', path: () => '/admin/users/new', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/users', path: () => '/admin/users', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/users/:id', path: () => '/admin/users/1', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/users/:id', path: () => '/admin/users/1', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/users/:id/password', path: () => '/admin/users/1/password', body: () => ({ password: 'ngan' }), allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'get', pattern: '/admin/import', path: () => '/admin/import', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(200) },
+  { method: 'post', pattern: '/admin/import', path: () => '/admin/import', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  {
+    method: 'get',
+    pattern: '/reports/:periodId/bao-cao',
+    path: (ids) => `/reports/${ids.published}/bao-cao`,
+    allowed: ['reviewer', 'admin', 'leader'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('/static/vendor/chart.umd.js');
+    },
+  },
+  {
+    // The demo reporter's and head's own agency: they may read its scorecard.
+    method: 'get',
+    pattern: '/reports/:periodId/agencies/:agencyId/phieu-diem.:format',
+    path: (ids) => `/reports/${ids.published}/agencies/${ids.snvAgency}/phieu-diem.html`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('PHIẾU ĐIỂM');
+      expect(r.text).to.include('Sở Nội vụ');
+    },
+  },
+  {
+    method: 'get',
+    pattern: '/reports/:periodId/agencies/:agencyId/phieu-diem',
+    path: (ids) => `/reports/${ids.published}/agencies/${ids.snvAgency}/phieu-diem`,
+    allowed: ALL,
+    expect: (r) => expect(r.status).to.equal(200),
+  },
+  { method: 'get', pattern: '/reports', path: () => '/reports', allowed: ALL, expect: (r) => expect(r.status).to.equal(200) },
+  {
+    method: 'get',
+    pattern: '/reports/archive/:id',
+    path: (ids) => `/reports/archive/${ids.snvScorecardFile}`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.headers['content-disposition']).to.include('phieu-diem-');
+    },
+  },
+  {
+    // Regenerating archives new files (not in the fingerprint) and changes no data.
+    method: 'post',
+    pattern: '/reports/:periodId/regenerate',
+    path: (ids) => `/reports/${ids.published}/regenerate`,
+    allowed: ['admin'],
+    expect: (r) => expect(r.headers.location).to.equal('/reports?msg=reports-generated'),
+  },
+  {
+    method: 'get',
+    pattern: '/periods/:periodId/exemptions',
+    path: (ids) => `/periods/${ids.open}/exemptions`,
+    allowed: ['admin'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Chỉ số không áp dụng cho đơn vị');
+    },
+  },
+  // Without an agency the decision names nothing to exempt: 404, nothing written.
+  { method: 'post', pattern: '/periods/:periodId/exemptions', path: (ids) => `/periods/${ids.open}/exemptions`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  { method: 'post', pattern: '/periods/:periodId/exemptions/delete', path: (ids) => `/periods/${ids.open}/exemptions/delete`, allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
 ];
+
+// Issue 6: security screens and the JSON API.
+ROUTES.push(
+  {
+    method: 'post',
+    pattern: '/account/sessions/end',
+    path: () => '/account/sessions/end',
+    allowed: 'authenticated',
+    fresh: true,
+    endsAllSessions: true,
+    expect: (r) => {
+      expect(r.status).to.equal(303);
+      expect(r.headers.location).to.equal('/login');
+    },
+  },
+  {
+    method: 'get',
+    pattern: '/admin/security',
+    path: () => '/admin/security',
+    allowed: ['admin'],
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Mã API');
+    },
+  },
+  // An empty form is invalid: nothing is created.
+  { method: 'post', pattern: '/admin/tokens', path: () => '/admin/tokens', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(400) },
+  { method: 'post', pattern: '/admin/tokens/:tokenId/revoke', path: () => '/admin/tokens/999999/revoke', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
+  {
+    method: 'post',
+    pattern: '/admin/users/:userId/sessions/end',
+    path: () => '/admin/users/999999/sessions/end',
+    allowed: ['admin'],
+    expect: (r) => expect(r.status).to.equal(404),
+  },
+  {
+    method: 'get',
+    pattern: '/api/v1/periods/:periodCode/results',
+    path: (ids) => `/api/v1/periods/${ids.publishedCode}/results`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.body.publication.number).to.be.a('number');
+    },
+  },
+  {
+    method: 'get',
+    pattern: '/api/v1/periods/:periodCode/agencies/:agencyCode/values',
+    path: (ids) => `/api/v1/periods/${ids.openCode}/agencies/SNV/values`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.body.agency.code).to.equal('SNV');
+    },
+  },
+  {
+    // The report exists already: opening it only names it.
+    method: 'post',
+    pattern: '/api/v1/periods/:periodCode/agencies/:agencyCode/submission',
+    path: (ids) => `/api/v1/periods/${ids.openCode}/agencies/SNV/submission`,
+    allowed: ['reporter', 'head'],
+    expect: (r) => expect(r.status).to.equal(200),
+  },
+  {
+    // Without a version the body is invalid: 400 before anything is written.
+    method: 'put',
+    pattern: '/api/v1/periods/:periodCode/agencies/:agencyCode/values',
+    path: (ids) => `/api/v1/periods/${ids.openCode}/agencies/SNV/values`,
+    body: () => ({ values: {} }),
+    allowed: ['reporter', 'head'],
+    expect: (r) => {
+      expect(r.status).to.equal(400);
+      expect(r.body.error.code).to.equal('validation');
+    },
+  },
+);
 
 const a = (role: string): string => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
 
@@ -192,7 +442,15 @@ describe('authorisation of every route', function () {
       open: await periodId(db, 'DTI-SO-2026-N'),
       published: await periodId(db, 'DTI-SO-2025-N'),
       snvAgency: await agencyId(db, 'SNV'),
+      openCode: 'DTI-SO-2026-N',
+      publishedCode: 'DTI-SO-2025-N',
+      snvScorecardFile: 0,
     };
+    const cli = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin' as const, agencyId: null };
+    await t.services.reportArchive.generate(cli, ids.published, 'cli');
+    ids.snvScorecardFile = Number(
+      (await db('report_archive').where({ kind: 'scorecard', agency_id: ids.snvAgency, format: 'html' }).first('id'))!.id,
+    );
     for (const role of ROLES) clients.set(role, await Client.login(t.app, USER_OF[role]));
   });
 
@@ -212,6 +470,10 @@ describe('authorisation of every route', function () {
       runs: await count('runs'),
       publications: await count('publications'),
       audit: await count('audit_events'),
+      periods: await db('periods').orderBy('id').select('*'),
+      calendarDays: await count('calendar_days'),
+      exceptions: await count('entry_exceptions'),
+      returns: await count('submission_returns'),
     };
   }
 
@@ -220,10 +482,17 @@ describe('authorisation of every route', function () {
     const body = rc.body?.(who) ?? {};
     if (who === 'anonymous') {
       const agent = supertest.agent(t.app);
+      if (rc.method === 'put') return agent.put(path).send(body);
       return rc.method === 'get' ? agent.get(path) : agent.post(path).type('form').send(body);
     }
     const client = rc.fresh ? await Client.login(t.app, USER_OF[who]) : clients.get(who)!;
+    if (rc.endsAllSessions) {
+      const res = await client.post(path, body);
+      clients.set(who, await Client.login(t.app, USER_OF[who]));
+      return res;
+    }
     if (rc.method === 'get') return client.get(path);
+    if (rc.method === 'put') return client.agent.put(path).set('x-csrf-token', client.csrf).send(body);
     return client.post(path, body);
   }
 
@@ -237,7 +506,11 @@ describe('authorisation of every route', function () {
     describe(`${rc.method.toUpperCase()} ${rc.pattern}`, () => {
       for (const who of EVERYONE) {
         const allowed = mayUse(rc, who);
-        const outcome = allowed ? 'it is served' : who === 'anonymous' ? 'it is sent to the login page' : 'it is refused with 403';
+        const outcome = allowed
+          ? 'it is served'
+          : who === 'anonymous'
+            ? rc.pattern.startsWith('/api/') ? 'it is refused with 401' : 'it is sent to the login page'
+            : 'it is refused with 403';
         it(`when ${who === 'anonymous' ? 'an anonymous visitor' : a(who)} calls it, then ${outcome} and nothing changes`, async () => {
           const before = await fingerprint();
           const res = await send(rc, who);
@@ -246,6 +519,11 @@ describe('authorisation of every route', function () {
             expect(res.status).to.not.be.oneOf([401, 403]);
             if (res.status === 303) expect(res.headers.location ?? '').to.not.match(/^\/login\?next=/);
             rc.expect?.(res, who);
+          } else if (who === 'anonymous' && rc.path(ids).startsWith('/api/')) {
+            // A JSON client is told 401, not redirected to a login page it cannot use.
+          } else if (who === 'anonymous' && rc.pattern.startsWith('/api/')) {
+            expect(res.status).to.equal(401);
+            expect(res.body.error.code).to.equal('unauthenticated');
           } else if (who === 'anonymous') {
             expect(res.status).to.equal(303);
             expect(res.headers.location).to.equal(`/login?next=${encodeURIComponent(rc.path(ids))}`);
@@ -293,6 +571,8 @@ describe('authorisation of every route', function () {
       ['saves values in it', (v) => [`/submissions/${ids.snv}/values`, { version: v, v: { 'HDCQS.2': { value: '1', denominator: '2' } } }]],
       ['adds evidence to it', (v) => [`/submissions/${ids.snv}/evidence`, { version: v, indicator: 'NLS.1', docNumber: '1/QĐ-STC' }]],
       ['deletes its evidence', (v) => [`/submissions/${ids.snv}/evidence/EVIDENCE/delete`, { version: v }]],
+      ['attaches a file to it', (v) => [`/submissions/${ids.snv}/evidence-files`, { version: v, indicator: 'NLS.1' }]],
+      ['uploads a workbook to it', () => [`/submissions/${ids.snv}/workbook`, {}]],
     ];
     for (const [what, request] of attempts) {
       it(`when the reporter of Sở Tài chính ${what} with the right version, then 403 and nothing changes`, async () => {
@@ -306,6 +586,52 @@ describe('authorisation of every route', function () {
         expect(await fingerprint()).to.deep.equal(before);
       });
     }
+
+    it('when the reporter of Sở Tài chính opens Sở Nội vụ\'s audit trail or its agency trail, then 403 and none of it is shown', async () => {
+      for (const path of [`/submissions/${ids.snv}/audit`, `/agencies/${ids.snvAgency}/audit`]) {
+        const res = await stc.get(path);
+        expect(res.status, path).to.equal(403);
+        expect(res.text).to.not.include('Sở Nội vụ');
+      }
+    });
+
+    it('when the reporter of Sở Tài chính autosaves into Sở Nội vụ\'s report with the right version, then 403 and nothing changes', async () => {
+      const { version } = await stateOf(t.services.db, ids.snv);
+      const before = await fingerprint();
+      const res = await stc.agent
+        .post(`/api/submissions/${ids.snv}/values`)
+        .set('x-csrf-token', stc.csrf)
+        .send({ version, values: { 'HDCQS.2': { value: '1', denominator: '2' } } });
+      expect(res.status).to.equal(403);
+      expect(res.body.error.code).to.equal('forbidden');
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('when the reporter of Sở Tài chính reads or writes Sở Nội vụ\'s values through the JSON API, then 403 and nothing changes', async () => {
+      const { version } = await stateOf(t.services.db, ids.snv);
+      const path = `/api/v1/periods/${ids.openCode}/agencies/SNV/values`;
+      const before = await fingerprint();
+      const read = await stc.agent.get(path);
+      expect(read.status).to.equal(403);
+      expect(read.text).to.not.include('HDCQS.2');
+      const write = await stc.agent
+        .put(path)
+        .set('x-csrf-token', stc.csrf)
+        .send({ version, values: { 'HDCQS.2': { value: '1', denominator: '2' } } });
+      expect(write.status).to.equal(403);
+      const open = await stc.agent.post(`/api/v1/periods/${ids.openCode}/agencies/SNV/submission`).set('x-csrf-token', stc.csrf);
+      expect(open.status).to.equal(403);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('when an agency code or period code that does not exist is guessed in the JSON API, then 403 or 404 and never data', async () => {
+      const c = clients.get('reporter')!;
+      expect((await c.agent.get(`/api/v1/periods/${ids.openCode}/agencies/KHONGCO/values`)).status).to.equal(404);
+      expect((await c.agent.get(`/api/v1/periods/KHONGCO/agencies/SNV/values`)).status).to.equal(404);
+      expect((await c.agent.get(`/api/v1/periods/KHONGCO/agencies/STC/values`)).status).to.equal(403);
+      expect((await c.agent.get(`/api/v1/periods/${ids.openCode}/agencies/${encodeURIComponent('SNV\' OR 1=1')}/values`)).status).to.equal(404);
+      expect((await c.agent.get(`/api/v1/periods/KHONGCO/results`)).status).to.equal(404);
+    });
 
     it('when the head of a commune submits a department\'s report, then 403 and nothing changes', async () => {
       const head = await Client.login(t.app, 'lanhdao.xa');
@@ -355,6 +681,35 @@ describe('authorisation of every route', function () {
       const res = await clients.get('leader')!.post(`/periods/${ids.open}/runs`);
       expect(res.status).to.equal(403);
       expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('when the reporter of Sở Tài chính downloads Sở Nội vụ\'s workbook, then 403', async () => {
+      const res = await stc.get(`/submissions/${ids.snv}/workbook.xlsx`);
+      expect(res.status).to.equal(403);
+    });
+
+    it('when the reporter of Sở Tài chính opens Sở Nội vụ\'s scorecard, then 403 in every form and nothing is shown', async () => {
+      for (const suffix of ['.xlsx', '.html', '']) {
+        const res = await stc.get(`/reports/${ids.published}/agencies/${ids.snvAgency}/phieu-diem${suffix}`);
+        expect(res.status, suffix).to.equal(403);
+        expect(res.text).to.not.include('PHIẾU ĐIỂM');
+      }
+      const archived = await stc.get(`/reports/archive/${ids.snvScorecardFile}`);
+      expect(archived.status).to.equal(403);
+    });
+
+    it('when the reporter of Sở Tài chính lists the archive, then only its own scorecards are listed', async () => {
+      const res = await stc.get('/reports');
+      expect(res.status).to.equal(200);
+      expect(res.text).to.include('Phiếu điểm: Sở Tài chính');
+      expect(res.text).to.not.include('Phiếu điểm: Sở Nội vụ');
+      expect(res.text).to.not.include('<th scope="row">Báo cáo tỉnh</th>');
+    });
+
+    it('when a reporter downloads an archived provincial report, then 403', async () => {
+      const province = await t.services.db('report_archive').where({ kind: 'province' }).first('id');
+      const res = await clients.get('reporter')!.get(`/reports/archive/${province!.id}`);
+      expect(res.status).to.equal(403);
     });
 
     it('when a reporter downloads the provincial report, then 403 in both formats', async () => {

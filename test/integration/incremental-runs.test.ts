@@ -8,7 +8,8 @@ import { bootTestApp, type TestApp } from '../support/app.js';
 import { periodId } from '../support/builders.js';
 import { ScoringService } from '../../server/scoring/scoring.service.js';
 import type { Services } from '../../server/container.js';
-import { indicatorsOf } from '../../server/frameworks/framework.types.js';
+import { indicatorsOf, type FrameworkDef } from '../../server/frameworks/framework.types.js';
+import type { FrameworkService } from '../../server/frameworks/frameworks.service.js';
 import { competitionRanks } from '../../server/scoring/rank.js';
 
 const PERIOD = 'DTI-SO-2026-N';
@@ -55,10 +56,10 @@ async function expectCoreRanks(db: Knex, runId: number): Promise<void> {
   }
 }
 
-const scoringService = (s: Services, db: Knex, codeVersion: string): ScoringService =>
+const scoringService = (s: Services, db: Knex, codeVersion: string, frameworks: FrameworkService = s.frameworks): ScoringService =>
   new ScoringService(db, {
     agencies: s.agencies,
-    frameworks: s.frameworks,
+    frameworks,
     periods: s.periods,
     submissions: s.submissions,
     audit: s.audit,
@@ -69,10 +70,10 @@ const scoringService = (s: Services, db: Knex, codeVersion: string): ScoringServ
  * A full recomputation of the period as it stands, by an instance with another code version (so nothing stored is
  * reused), inside a transaction that is rolled back afterwards.
  */
-async function fullRecompute(s: Services, period: number): Promise<Snapshot> {
+async function fullRecompute(s: Services, period: number, frameworks: FrameworkService = s.frameworks): Promise<Snapshot> {
   const trx = await s.db.transaction();
   try {
-    const outcome = await scoringService(s, trx, 'full-reference').computePeriod(period, { trigger: 'manual', force: true });
+    const outcome = await scoringService(s, trx, 'full-reference', frameworks).computePeriod(period, { trigger: 'manual', force: true });
     if (outcome.status !== 'computed') throw new Error(`reference run: ${outcome.status}`);
     return await snapshotOf(trx, outcome.runId);
   } finally {
@@ -256,5 +257,91 @@ describe('incremental runs of the index', function () {
     const retry = await service.computePeriod(period, { trigger: 'manual' });
     expect(retry.status).to.equal('computed');
     expect(await snapshotOf(s.db, (retry as { runId: number }).runId)).to.deep.equal(await fullRecompute(s, period));
+  });
+});
+
+/** The framework with every top-level index node made composite: an arithmetic mean of min-max normalised children. */
+function withMinMax(def: FrameworkDef): FrameworkDef {
+  return {
+    ...def,
+    nodes: def.nodes.map((n) => (n.type === 'index' ? { ...n, aggregate: { method: 'arithmetic' as const, normalise: 'minmax' as const } } : n)),
+  };
+}
+
+/** The framework service, but every framework it gives has min-max composite nodes (same codes, so the same values). */
+function compositeFrameworks(s: Services): FrameworkService {
+  const wrapped = Object.create(s.frameworks) as FrameworkService;
+  wrapped.get = async (id, db) => {
+    const fw = await s.frameworks.get(id, db);
+    return { ...fw, definition: withMinMax(fw.definition) };
+  };
+  return wrapped;
+}
+
+describe('incremental runs of a framework normalised across agencies', function () {
+  let t: TestApp;
+  let period: number;
+  let previous: number;
+
+  before(async () => {
+    t = await bootTestApp();
+    period = await periodId(t.services.db, PERIOD);
+    const p = await t.services.periods.get(period);
+    previous = (await t.services.periods.previous(p))!.id;
+  });
+  after(async () => t?.close());
+
+  it('when agencies change one after another under min-max composite nodes, then each incremental run equals a full recomputation', async () => {
+    const s = t.services;
+    const frameworks = compositeFrameworks(s);
+    let service = scoringService(s, s.db, 'composite', frameworks);
+    const first = await service.computePeriod(period, { trigger: 'manual' });
+    expect(first.status).to.equal('computed');
+    const firstRun = (first as { runId: number }).runId;
+    const firstSnapshot = await snapshotOf(s.db, firstRun);
+    // The composite framework scores differently from the points one: the wrapper is in effect.
+    expect(firstSnapshot).to.not.deep.equal(await fullRecompute(s, period));
+    let computed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 2 }), fc.boolean(), async (mutations, restart) => {
+        for (const m of mutations) await apply(s.db, period, previous, m);
+        if (restart) service = scoringService(s, s.db, 'composite', frameworks);
+        const outcome = await service.computePeriod(period, { trigger: 'manual' });
+        expect(outcome.status).to.be.oneOf(['computed', 'unchanged']);
+        if (outcome.status === 'computed') computed += 1;
+        const runId = (outcome as { runId: number }).runId;
+        expect(await snapshotOf(s.db, runId)).to.deep.equal(await fullRecompute(s, period, frameworks));
+        await expectCoreRanks(s.db, runId);
+      }),
+      { numRuns: 12, seed: 20261123 },
+    );
+    expect(computed, 'some mutations must have changed the results').to.be.greaterThan(3);
+    expect(await snapshotOf(s.db, firstRun)).to.deep.equal(firstSnapshot);
+  });
+
+  it('when one agency changes under min-max composite nodes, then its whole ranking group is rescored and no other group', async () => {
+    const s = t.services;
+    const service = scoringService(s, s.db, 'composite', compositeFrameworks(s));
+    await service.computePeriod(period, { trigger: 'manual' });
+    const before = await s.db('agency_scores').where({ period_id: period }).whereNull('to_run').select('agency_id', 'ranking_group_id', 'from_run');
+    // Move one agency's value far enough to become its group's minimum or maximum of that indicator.
+    const row = await s.db('submission_values as v')
+      .join('submissions as sub', 'sub.id', 'v.submission_id')
+      .where('sub.period_id', period)
+      .whereIn('sub.state', ['approved', 'published'])
+      .whereNotNull('v.self_value')
+      .orderBy('v.id')
+      .first('v.id', 'sub.agency_id');
+    await s.db('submission_values').where({ id: row.id }).update({ self_value: 0, appraised_value: null, appraised_denominator: null, appraised_option: null });
+    const outcome = await service.computePeriod(period, { trigger: 'manual' });
+    expect(outcome.status).to.equal('computed');
+    const runId = (outcome as { runId: number }).runId;
+    const after = await s.db('agency_scores').where({ period_id: period }).whereNull('to_run').select('agency_id', 'from_run');
+    const group = before.find((b) => b.agency_id === row.agency_id)!.ranking_group_id;
+    const rewritten = after.filter((a) => a.from_run === runId).map((a) => a.agency_id).sort((x, y) => x - y);
+    const members = before.filter((b) => b.ranking_group_id === group).map((b) => b.agency_id).sort((x, y) => x - y);
+    expect(members.length).to.be.greaterThan(1);
+    expect(rewritten).to.deep.equal(members);
+    expect(await snapshotOf(s.db, runId)).to.deep.equal(await fullRecompute(s, period, compositeFrameworks(s)));
   });
 });

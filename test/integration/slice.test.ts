@@ -213,7 +213,7 @@ describe('the reporting slice through HTTP', function () {
       expect(event.before).to.deep.equal({ value: oldValue, comment: old?.comment ?? null });
       // The change is listed on the form's history as well.
       const page = await reporter.get(`/submissions/${snv}`);
-      expect(page.text).to.match(/<td>value\.update<\/td><td>HDCQS\.9<\/td>/);
+      expect(page.text).to.match(/<tr data-action="value\.update"><td>[^<]+<\/td><td>[^<]+<\/td><td>Cập nhật số liệu<\/td><td>Chỉ số HDCQS\.9<\/td>/);
     });
 
     it('when a value is saved unchanged, then no audit event is written for it', async () => {
@@ -711,7 +711,7 @@ describe('the reporting slice through HTTP', function () {
     it('when the agency opens the report, then it is read-only', async () => {
       const page = await reporter.get(`/submissions/${closed}`);
       expect(page.status).to.equal(200);
-      expect(page.text).to.include('Kỳ báo cáo không trong thời gian nhập liệu.');
+      expect(page.text).to.include('Kỳ báo cáo 6 tháng đầu năm 2026 đã khóa nhập liệu sau ngày 30/06/2026.');
       expect(page.text).to.not.include(`action="/submissions/${closed}/evidence"`);
     });
 

@@ -18,9 +18,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function bootTestApp(opts: { seed?: boolean; now?: () => Date } = {}): Promise<TestApp> {
+export async function bootTestApp(
+  opts: { seed?: boolean; now?: () => Date; config?: Partial<Config>; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const database = await freshDatabase();
-  const config: Config = { ...loadConfig({ NODE_ENV: 'test', SCHEDULER: 'false', LOG_LEVEL: 'silent' }) };
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', SCHEDULER: 'false', LOG_LEVEL: 'silent', ...opts.env }),
+    ...opts.config,
+  };
   const services = createServices(database.db, config, opts.now ?? (() => TEST_NOW));
   if (opts.seed !== false) await seedDemo(services, { currentYear: 2026 });
   const app = createApp(services, { log: () => undefined });
@@ -53,6 +58,13 @@ export class Client {
 
   post(path: string, form: Record<string, unknown> = {}): supertest.Test {
     return this.agent.post(path).type('form').send({ _csrf: this.csrf, ...form });
+  }
+
+  /** A multipart form with one file in the field "file", as a browser sends an upload form. */
+  upload(path: string, fields: Record<string, string | number>, file: { name: string; data: Buffer; type?: string }): supertest.Test {
+    let req = this.agent.post(path).field('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) req = req.field(k, String(v));
+    return req.attach('file', file.data, { filename: file.name, contentType: file.type ?? 'application/octet-stream' });
   }
 }
 

@@ -15,6 +15,20 @@ const EXPECTED: Record<Action, Partial<Record<Role, Scope>>> = {
   'runs.compute': { admin: 'all' },
   'runs.publish': { admin: 'all' },
   'reports.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  'periods.manage': { admin: 'all' },
+  'dashboard.read': { reviewer: 'all', admin: 'all', leader: 'all' },
+  'audit.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  'directory.manage': { admin: 'all' },
+  // Notifications are each user's own (filtered by user, not agency).
+  'notification.read': { reporter: 'own', head: 'own', reviewer: 'own', admin: 'own', leader: 'own' },
+  // Appeals: the agency reads its own and its head files them; the Department reads all, the admin decides.
+  'appeal.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all' },
+  'appeal.file': { head: 'own' },
+  'appeal.decide': { admin: 'all' },
+  'security.manage': { admin: 'all' },
+  'scorecards.read': { reporter: 'own', head: 'own', reviewer: 'all', admin: 'all', leader: 'all' },
+  'reports.generate': { admin: 'all' },
+  'frameworks.manage': { admin: 'all' },
 };
 
 const OWN_AGENCY = 10;
@@ -101,6 +115,38 @@ describe('authorisation policy', () => {
       }
     });
   }
+});
+
+describe('a restricted actor (API token)', () => {
+  const token = (role: Role, scope: Action[], agencyId: number | null = OWN_AGENCY): Actor => ({ ...actor(role, agencyId), scope });
+
+  it('when a values token of an agency edits its own agency, then it may; another agency, then it may not', () => {
+    const t = token('reporter', ['submission.read', 'submission.edit']);
+    expect(can(t, 'submission.edit', OWN_AGENCY)).to.equal(true);
+    expect(can(t, 'submission.edit', OTHER_AGENCY)).to.equal(false);
+    expect(catchError(() => authorize(t, 'submission.edit', OTHER_AGENCY)).message).to.equal(
+      'Bạn chỉ được làm việc với số liệu của đơn vị mình.',
+    );
+  });
+
+  it('when a values token tries what its role could do but its scope does not list, then it is refused', () => {
+    const t = token('reporter', ['submission.read', 'submission.edit']);
+    expect(can(actor('reporter'), 'rankings.read')).to.equal(true);
+    expect(can(t, 'rankings.read')).to.equal(false);
+    const head = token('head', ['submission.read', 'submission.edit']);
+    expect(can(head, 'submission.submit', OWN_AGENCY)).to.equal(false);
+    expect(catchError(() => authorize(head, 'submission.submit', OWN_AGENCY)).message).to.equal(
+      'Vai trò của bạn không được phép thực hiện thao tác này.',
+    );
+  });
+
+  it('when a scope lists an action its role lacks, then the role still decides (a scope never widens)', () => {
+    const t = token('leader', ['rankings.read', 'runs.compute', 'submission.edit'], null);
+    expect(can(t, 'rankings.read')).to.equal(true);
+    expect(can(t, 'runs.compute')).to.equal(false);
+    expect(can(t, 'submission.edit', OWN_AGENCY)).to.equal(false);
+    expect(can(t, 'runs.read')).to.equal(false);
+  });
 });
 
 function catchError(fn: () => void): AppError {

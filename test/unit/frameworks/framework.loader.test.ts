@@ -136,7 +136,7 @@ describe('parseFramework — a valid definition', () => {
       at([...NLS1, 'evidence_note'], 'Danh sách CBCCVC đạt chuẩn'),
       at([...NLS1, 'guidance'], 'Tỷ lệ × điểm tối đa'),
       at([...NLS1, 'missing'], 'carry'),
-      at([...NLS1, 'periodicity'], 'annual'),
+      at([...NLS1, 'periodicity'], 'semiannual'),
       at([...NLS1, 'annual_from'], 'mean'),
       at([...NLS1, 'applies_to'], ['xa']),
       at([...NLS1, 'score', 'direction'], 'higher'),
@@ -145,7 +145,7 @@ describe('parseFramework — a valid definition', () => {
       evidenceNote: 'Danh sách CBCCVC đạt chuẩn',
       guidance: 'Tỷ lệ × điểm tối đa',
       missing: 'carry',
-      periodicity: 'annual',
+      periodicity: 'semiannual',
       annualFrom: 'mean',
     });
     expect(indicatorsOf(fw.nodes)[0]?.appliesTo).to.deep.equal(['xa']);

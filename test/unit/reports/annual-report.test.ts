@@ -32,6 +32,12 @@ function headers(ws: ExcelJS.Worksheet): string[] {
 
 const mm = (x: number): number => x / 25.4;
 
+const SECTION_SHEETS = ['Chỉ số phụ', 'Thay đổi so với kỳ trước', 'Chỉ tiêu toàn tỉnh', 'Đầy đủ, kịp thời', 'Chỉ số yếu', 'Biểu đồ'];
+/** Sheets that print portrait; the wide tables print landscape (NĐ 30 allows it for tables). */
+const PORTRAIT = new Set(['Báo cáo', 'Chỉ số phụ', 'Đầy đủ, kịp thời', 'Chỉ số yếu', 'Biểu đồ']);
+/** Sheets without one table under a header row to freeze. */
+const UNFROZEN = new Set(['Báo cáo', 'Chỉ số phụ', 'Biểu đồ']);
+
 describe('reports/annual-report.xlsx', () => {
   let data: ReportData;
   let wb: ExcelJS.Workbook;
@@ -41,11 +47,12 @@ describe('reports/annual-report.xlsx', () => {
     wb = await load(data);
   });
 
-  it('when built, then it has the cover, one ranking sheet per group and the annex, in that order', () => {
+  it('when built, then it has the cover, one ranking sheet per group, one sheet per section and the annex, in order', () => {
     expect(wb.worksheets.map((w) => w.name)).to.deep.equal([
       'Báo cáo',
       `Xếp hạng - ${GROUP_DEPARTMENTS}`,
       `Xếp hạng - ${GROUP_COMMUNES}`,
+      ...SECTION_SHEETS,
       'Phụ lục',
     ]);
   });
@@ -171,7 +178,8 @@ describe('reports/annual-report.xlsx', () => {
         }),
       );
     }
-    expect(seen).to.equal(1 + data.annex.filter((a) => a.agencyName === HOSTILE_NAME).length);
+    // Its ranking row, one row in each pillar table, its row in the changes table, and its annex rows.
+    expect(seen).to.equal(1 + data.subindices.length + 1 + data.annex.filter((a) => a.agencyName === HOSTILE_NAME).length);
   });
 
   it('when any written cell is read, then its font is Times New Roman', () => {
@@ -192,7 +200,7 @@ describe('reports/annual-report.xlsx', () => {
     for (const ws of wb.worksheets) {
       const { margins, paperSize, orientation, fitToWidth } = ws.pageSetup;
       expect(paperSize, ws.name).to.equal(9);
-      expect(orientation, ws.name).to.equal(ws.name === 'Báo cáo' ? 'portrait' : 'landscape');
+      expect(orientation, ws.name).to.equal(PORTRAIT.has(ws.name) ? 'portrait' : 'landscape');
       expect(fitToWidth).to.equal(1);
       expect(margins?.top).to.be.closeTo(mm(20), 1e-9);
       expect(margins?.bottom).to.be.closeTo(mm(20), 1e-9);
@@ -205,7 +213,7 @@ describe('reports/annual-report.xlsx', () => {
   });
 
   it('when a table sheet is read, then its title and header rows are frozen', () => {
-    for (const ws of wb.worksheets.slice(1)) {
+    for (const ws of wb.worksheets.filter((w) => !UNFROZEN.has(w.name))) {
       expect(ws.views[0], ws.name).to.include({ state: 'frozen', ySplit: 3 });
     }
   });
@@ -235,8 +243,8 @@ describe('reports/annual-report.xlsx', () => {
       ],
     });
     const names = (await load(odd)).worksheets.map((w) => w.name);
-    expect(names).to.have.length(4);
-    expect(new Set(names).size).to.equal(4);
+    expect(names).to.have.length(4 + SECTION_SHEETS.length);
+    expect(new Set(names).size).to.equal(4 + SECTION_SHEETS.length);
     for (const name of names) {
       expect(name.length).to.be.at.most(31);
       expect(name).to.not.match(/[[\]:*?/\\]/);
@@ -275,8 +283,13 @@ describe('reports/annual-report.html', () => {
     html = renderReportHtml(data);
   });
 
-  it('when an agency name carries a script, then it is escaped and no script element is emitted', () => {
-    expect(html).to.not.include('<script');
+  it('when an agency name carries a script, then it is escaped and the only scripts are the app\'s own files', () => {
+    const scripts = html.match(/<script[^>]*>/g) ?? [];
+    expect(scripts).to.deep.equal([
+      '<script src="/static/vendor/chart.umd.js" defer>',
+      '<script src="/static/js/report-charts.js" defer>',
+    ]);
+    expect(renderReportHtml(data, { inlineAssets: true })).to.not.include('<script');
     expect(html).to.not.include(HOSTILE_NAME);
     expect(html).to.include('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
@@ -305,7 +318,8 @@ describe('reports/annual-report.html', () => {
 
   it('when rendered, then the tables are accessible: a caption, column headers and agency row headers', () => {
     const tables = html.match(/<table>/g) ?? [];
-    expect(tables).to.have.length(data.groups.length + 1);
+    // Rankings per group, each group by each pillar, changes, targets, completeness, weakest, trend, annex.
+    expect(tables).to.have.length(data.groups.length * (1 + data.subindices.length) + 5 + 1);
     expect(html.match(/<caption>/g) ?? []).to.have.length(tables.length);
     expect(html).to.include('<th scope="col">Hạng</th>');
     expect(html).to.include('<th scope="row">Sở Khoa học và Công nghệ</th>');

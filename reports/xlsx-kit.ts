@@ -1,0 +1,246 @@
+// The pieces every report workbook is made of, in the administrative format of NĐ 30/2020/NĐ-CP (Phụ lục I):
+// Times New Roman, A4 with the decree's margins, page numbers centred in the top margin except on the first page,
+// the two-column header block, and bordered tables with frozen, repeated headings. Sheets are written with
+// exceljs's streaming writer, row by row in order, so a province of any size fits in memory.
+import type { Alignment, Borders, Cell, Fill, Font, PageSetup, Worksheet, WorksheetView } from 'exceljs';
+import { NO_VALUE, longDate } from './format.js';
+import { addPicture, type WorkbookWriter } from './xlsx-stream.js';
+import { chartSize, renderChartPng, type ChartSpec } from './charts.js';
+import type { ReportIssuer } from './report.types.js';
+
+export const FONT = 'Times New Roman';
+export const FMT_INDEX = '0.0000';
+export const FMT_POINTS = '#,##0.00';
+export const FMT_MAX = '#,##0';
+export const FMT_RANK = '0';
+export const FMT_CHANGE = '+0;-0;0';
+export const FMT_SIGNED_INDEX = '+0.0000;-0.0000;0.0000';
+export const FMT_PERCENT = '0.0%';
+export const FMT_DATE = 'dd/mm/yyyy';
+
+const MM_PER_INCH = 25.4;
+// NĐ 30/2020/NĐ-CP, Phụ lục I: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm; we use the minimums.
+export const MARGINS = {
+  top: 20 / MM_PER_INCH,
+  bottom: 20 / MM_PER_INCH,
+  left: 30 / MM_PER_INCH,
+  right: 15 / MM_PER_INCH,
+  header: 10 / MM_PER_INCH,
+  footer: 10 / MM_PER_INCH,
+};
+const A4 = 9;
+
+export const THIN: Borders = {
+  top: { style: 'thin' },
+  left: { style: 'thin' },
+  bottom: { style: 'thin' },
+  right: { style: 'thin' },
+  diagonal: {},
+};
+export const HEADER_FILL: Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9D9D9' } };
+export const FLAG_FILL: Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
+
+export const CENTRE: Partial<Alignment> = { horizontal: 'center', vertical: 'middle', wrapText: true };
+export const RIGHT: Partial<Alignment> = { horizontal: 'right', vertical: 'middle' };
+export const TEXT: Partial<Alignment> = { vertical: 'middle', wrapText: true };
+export const PARAGRAPH: Partial<Alignment> = { horizontal: 'justify', vertical: 'top', wrapText: true, indent: 1 };
+
+export function font(size: number, extra: Partial<Font> = {}): Partial<Font> {
+  return { name: FONT, size, color: { argb: 'FF000000' }, ...extra };
+}
+
+export type CellValue = string | number | Date | null;
+
+export function put(
+  cell: Cell,
+  value: CellValue,
+  opts: { font?: Partial<Font>; alignment?: Partial<Alignment>; numFmt?: string } = {},
+): void {
+  // Strings go in as plain string values: exceljs stores them as text cells, which Excel never evaluates, so an
+  // agency named "=HYPERLINK(…)" stays a name. Formulas would need an explicit { formula } object.
+  cell.value = value ?? NO_VALUE;
+  cell.font = opts.font ?? font(12);
+  if (opts.alignment) cell.alignment = opts.alignment;
+  if (opts.numFmt && (typeof value === 'number' || value instanceof Date)) cell.numFmt = opts.numFmt;
+}
+
+const SHEET_FORBIDDEN = /[[\]:*?/\\]/g;
+const SHEET_MAX = 31;
+
+/**
+ * Excel sheet names: at most 31 characters, none of []:*?/\, not starting or ending with an apostrophe, unique
+ * ignoring case. Composed (NFC) first, so Vietnamese letters count as one character each.
+ */
+export function sheetName(wanted: string, taken: Set<string>): string {
+  const clean = wanted
+    .normalize('NFC')
+    .replace(SHEET_FORBIDDEN, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^'+|'+$/g, '')
+    .trim();
+  let name = clean.slice(0, SHEET_MAX).trim();
+  for (let n = 2; taken.has(name.toLocaleLowerCase('vi-VN')); n += 1) {
+    const suffix = ` (${n})`;
+    name = clean.slice(0, SHEET_MAX - suffix.length).trim() + suffix;
+  }
+  taken.add(name.toLocaleLowerCase('vi-VN'));
+  return name;
+}
+
+/**
+ * A sheet with the NĐ 30 print setup. The streaming writer writes views and the fit-to-page flag when the sheet is
+ * opened, so they are given here, not set later.
+ */
+export function addSheet(
+  wb: WorkbookWriter,
+  taken: Set<string>,
+  wanted: string,
+  opts: { orientation: PageSetup['orientation']; titleRows?: string; frozen?: { x: number; y: number } },
+): Worksheet {
+  const views: Partial<WorksheetView>[] = opts.frozen
+    ? [{ state: 'frozen', xSplit: opts.frozen.x, ySplit: opts.frozen.y }]
+    : [{ state: 'normal' }];
+  return wb.addWorksheet(sheetName(wanted, taken), {
+    views,
+    pageSetup: {
+      paperSize: A4,
+      orientation: opts.orientation,
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      margins: MARGINS,
+      horizontalCentered: true,
+      ...(opts.titleRows ? { printTitlesRow: opts.titleRows } : {}),
+    },
+    // NĐ 30/2020/NĐ-CP, Phụ lục I: page numbers centred in the top margin, not shown on the first page.
+    headerFooter: { differentFirst: true, oddHeader: `&C&"${FONT},Regular"&13&P` },
+  });
+}
+
+/** Row height (points) for wrapped text in a merged range, which neither Excel nor LibreOffice auto-fits. */
+export function wrappedHeight(text: string, widthChars: number, size: number): number {
+  // An estimate: a column unit is about 7 px and an average Times New Roman character about 0.6·size px, so rows
+  // come out slightly tall rather than clipped.
+  const perLine = Math.max(1, Math.floor((widthChars * 7) / (0.6 * size)));
+  const lines = text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil(part.length / perLine)), 0);
+  return Math.ceil(lines * size * 1.35);
+}
+
+// Column widths avoid exactly 9: exceljs takes 9 for its default and leaves the width out, and Excel's own default
+// is 8.43. The header block has three columns on the left (issuer) and three on the right (national title and
+// motto); the middle one of each side carries the short rule NĐ 30 draws under the issuing agency (a third of its
+// line) and under the motto (as long as the motto).
+export const COVER_WIDTHS = [14, 14, 14, 10, 28, 10];
+export const COVER_TOTAL = COVER_WIDTHS.reduce((s, w) => s + w, 0);
+
+/**
+ * Rows 1–4 of a cover sheet: parent and issuing agency on the left, national title and motto on the right, with
+ * their short rules; then the number (left) and the place and date in italics (right).
+ */
+export function headerBlock(ws: Worksheet, issuer: ReportIssuer, numberLine: string, date: string): void {
+  const block = (row: number, left: string, leftFont: Partial<Font>, right: string, rightFont: Partial<Font>) => {
+    ws.mergeCells(row, 1, row, 3);
+    ws.mergeCells(row, 4, row, 6);
+    put(ws.getCell(row, 1), left, { font: leftFont, alignment: CENTRE });
+    put(ws.getCell(row, 4), right, { font: rightFont, alignment: CENTRE });
+  };
+  // NĐ 30/2020/NĐ-CP, Phụ lục I: parent agency regular capitals 12–13, issuing agency bold capitals, national title
+  // bold capitals 12–13, motto bold 13–14, place and date italic 13–14.
+  const parent = issuer.parent.toLocaleUpperCase('vi-VN');
+  const name = issuer.name.toLocaleUpperCase('vi-VN');
+  block(1, parent, font(13), 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', font(13, { bold: true }));
+  block(2, name, font(13, { bold: true }), 'Độc lập - Tự do - Hạnh phúc', font(14, { bold: true }));
+  const leftWidth = COVER_WIDTHS.slice(0, 3).reduce((s, w) => s + w, 0);
+  ws.getRow(1).height = wrappedHeight(parent, leftWidth, 13);
+  ws.getRow(2).height = wrappedHeight(name, leftWidth, 13);
+  ws.getRow(3).height = 6;
+  ws.getCell(3, 2).border = { top: { style: 'thin' } };
+  ws.getCell(3, 5).border = { top: { style: 'thin' } };
+  block(4, numberLine, font(13), longDate(date, issuer.place), font(14, { italic: true }));
+  ws.getRow(4).height = 22;
+}
+
+/** Writes merged full-width lines of text from a row on; returns the next free row. */
+export function textLines(
+  ws: Worksheet,
+  from: number,
+  columns: number,
+  widthChars: number,
+  lines: Array<{ text: string; font?: Partial<Font>; alignment?: Partial<Alignment>; height?: number }>,
+): number {
+  let row = from;
+  for (const l of lines) {
+    const f = l.font ?? font(14);
+    ws.mergeCells(row, 1, row, columns);
+    put(ws.getCell(row, 1), l.text, { font: f, alignment: l.alignment ?? PARAGRAPH });
+    ws.getRow(row).height = l.height ?? wrappedHeight(l.text, widthChars, f.size ?? 14);
+    row += 1;
+  }
+  return row;
+}
+
+export function headerRow(ws: Worksheet, rowNumber: number, headers: string[], height = 48): void {
+  const row = ws.getRow(rowNumber);
+  headers.forEach((h, i) => {
+    const cell = row.getCell(i + 1);
+    put(cell, h, { font: font(11, { bold: true }), alignment: CENTRE });
+    cell.fill = HEADER_FILL;
+    cell.border = THIN;
+  });
+  row.height = height;
+}
+
+/** Title and the "(Kèm theo …)" note on rows 1–2 of a table sheet. */
+export function titleRows(ws: Worksheet, columns: number, title: string, note: string): void {
+  ws.mergeCells(1, 1, 1, columns);
+  ws.mergeCells(2, 1, 2, columns);
+  put(ws.getCell(1, 1), title, { font: font(14, { bold: true }), alignment: { horizontal: 'center', wrapText: true } });
+  put(ws.getCell(2, 1), note, { font: font(13, { italic: true }), alignment: { horizontal: 'center' } });
+  ws.getRow(1).height = 22;
+}
+
+/** A table cell: value (null is shown as "—"), number format, alignment, flagged (highlighted). */
+export type Spec = [CellValue, string | undefined, Partial<Alignment>];
+
+/** Writes one bordered data row; a null value is written as "—", centred, rather than a blank that reads as 0. */
+export function dataRow(ws: Worksheet, rowNumber: number, cells: Spec[], opts: { fill?: Fill; commit?: boolean } = {}): void {
+  const row = ws.getRow(rowNumber);
+  cells.forEach(([value, numFmt, alignment], c) => {
+    const cell = row.getCell(c + 1);
+    put(cell, value, { font: font(12), alignment: value === null ? CENTRE : alignment, ...(numFmt ? { numFmt } : {}) });
+    cell.border = THIN;
+    if (opts.fill) cell.fill = opts.fill;
+  });
+  // Streaming: a committed row is written out and its memory freed; rows must be committed in order.
+  if (opts.commit) row.commit();
+}
+
+/** Embeds charts one under another from a row on (zero-based anchor); returns the next free row. */
+export function embedCharts(
+  wb: WorkbookWriter,
+  ws: Worksheet,
+  fromRow: number,
+  charts: ChartSpec[],
+  opts: { fontFile?: string; rowHeightPx?: number; widthPx?: number } = {},
+): number {
+  const rowPx = opts.rowHeightPx ?? 20;
+  let row = fromRow;
+  for (const spec of charts) {
+    const size = chartSize(spec);
+    const width = opts.widthPx ?? size.width;
+    const height = Math.round((size.height * width) / size.width);
+    addPicture(wb, ws, renderChartPng(spec, opts.fontFile), {
+      col: 0,
+      row: row - 1,
+      width,
+      height,
+      description: `${spec.title}. ${spec.description}`,
+    });
+    const rows = Math.ceil(height / rowPx) + 1;
+    for (let r = row; r < row + rows; r += 1) ws.getRow(r).height = (rowPx * 3) / 4;
+    row += rows;
+    put(ws.getCell(row, 1), spec.description, { font: font(11, { italic: true }) });
+    row += 2;
+  }
+  return row;
+}
