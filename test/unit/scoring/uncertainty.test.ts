@@ -127,3 +127,17 @@ describe('rankUncertainty', () => {
     expect(() => rankUncertainty(FW, PROVINCE, GROUPS, { spread: 1 })).to.throw(RangeError);
   });
 });
+
+describe('rank uncertainty of composite frameworks', () => {
+  it('when the framework forms its total as a weighted mean (QĐ 1726), then the analysis is refused rather than reweighing points', async () => {
+    const { loadFrameworkFile } = await import('../../../server/frameworks/framework.loader.js');
+    const { uncertaintyApplies } = await import('../../../server/scoring/uncertainty.js');
+    const path = await import('node:path');
+    const composite = await loadFrameworkFile(path.resolve('frameworks/dti-1726-province.yaml'));
+    const points = await loadFrameworkFile(path.resolve('frameworks/dti-922-province.yaml'));
+    expect(uncertaintyApplies(composite)).to.equal(false);
+    expect(uncertaintyApplies(points)).to.equal(true);
+    const agencies: AgencyInput[] = [1, 2].map((agencyId) => ({ agencyId, group: 'tinh', values: {} }));
+    expect(() => rankUncertainty(composite, agencies, [{ code: 'tinh', ranked: true }], { draws: 5 })).to.throw(RangeError);
+  });
+});
