@@ -151,6 +151,24 @@ async function apply(db: Knex, current: number, previous: number, m: Mutation, c
   }
 }
 
+/** The framework with every top-level index node made composite: an arithmetic mean of min-max normalised children. */
+function withMinMax(def: FrameworkDef): FrameworkDef {
+  return {
+    ...def,
+    nodes: def.nodes.map((n) => (n.type === 'index' ? { ...n, aggregate: { method: 'arithmetic' as const, normalise: 'minmax' as const } } : n)),
+  };
+}
+
+/** The framework service, but every framework it gives has min-max composite nodes (same codes, so the same values). */
+function compositeFrameworks(s: Services): FrameworkService {
+  const wrapped = Object.create(s.frameworks) as FrameworkService;
+  wrapped.get = async (id, db) => {
+    const fw = await s.frameworks.get(id, db);
+    return { ...fw, definition: withMinMax(fw.definition) };
+  };
+  return wrapped;
+}
+
 describe('incremental runs of the index', function () {
   let t: TestApp;
   let period: number;
@@ -258,39 +276,8 @@ describe('incremental runs of the index', function () {
     expect(retry.status).to.equal('computed');
     expect(await snapshotOf(s.db, (retry as { runId: number }).runId)).to.deep.equal(await fullRecompute(s, period));
   });
-});
 
-/** The framework with every top-level index node made composite: an arithmetic mean of min-max normalised children. */
-function withMinMax(def: FrameworkDef): FrameworkDef {
-  return {
-    ...def,
-    nodes: def.nodes.map((n) => (n.type === 'index' ? { ...n, aggregate: { method: 'arithmetic' as const, normalise: 'minmax' as const } } : n)),
-  };
-}
-
-/** The framework service, but every framework it gives has min-max composite nodes (same codes, so the same values). */
-function compositeFrameworks(s: Services): FrameworkService {
-  const wrapped = Object.create(s.frameworks) as FrameworkService;
-  wrapped.get = async (id, db) => {
-    const fw = await s.frameworks.get(id, db);
-    return { ...fw, definition: withMinMax(fw.definition) };
-  };
-  return wrapped;
-}
-
-describe('incremental runs of a framework normalised across agencies', function () {
-  let t: TestApp;
-  let period: number;
-  let previous: number;
-
-  before(async () => {
-    t = await bootTestApp();
-    period = await periodId(t.services.db, PERIOD);
-    const p = await t.services.periods.get(period);
-    previous = (await t.services.periods.previous(p))!.id;
-  });
-  after(async () => t?.close());
-
+  // A framework normalised across agencies: a change anywhere in a group rescores the whole group.
   it('when agencies change one after another under min-max composite nodes, then each incremental run equals a full recomputation', async () => {
     const s = t.services;
     const frameworks = compositeFrameworks(s);
@@ -324,7 +311,7 @@ describe('incremental runs of a framework normalised across agencies', function 
     const service = scoringService(s, s.db, 'composite', compositeFrameworks(s));
     await service.computePeriod(period, { trigger: 'manual' });
     const before = await s.db('agency_scores').where({ period_id: period }).whereNull('to_run').select('agency_id', 'ranking_group_id', 'from_run');
-    // Move one agency's value far enough to become its group's minimum or maximum of that indicator.
+    // Any change of one agency's inputs (the value differs from what it was, so its input hash does).
     const row = await s.db('submission_values as v')
       .join('submissions as sub', 'sub.id', 'v.submission_id')
       .where('sub.period_id', period)
@@ -332,7 +319,7 @@ describe('incremental runs of a framework normalised across agencies', function 
       .whereNotNull('v.self_value')
       .orderBy('v.id')
       .first('v.id', 'sub.agency_id');
-    await s.db('submission_values').where({ id: row.id }).update({ self_value: 0, appraised_value: null, appraised_denominator: null, appraised_option: null });
+    await s.db('submission_values').where({ id: row.id }).update({ self_value: s.db.raw('self_value + 7'), appraised_value: null, appraised_denominator: null, appraised_option: null });
     const outcome = await service.computePeriod(period, { trigger: 'manual' });
     expect(outcome.status).to.equal('computed');
     const runId = (outcome as { runId: number }).runId;
