@@ -391,14 +391,21 @@ function buildWeakest(wb: WorkbookWriter, taken: Set<string>, data: ReportData):
 
 function buildCharts(wb: WorkbookWriter, taken: Set<string>, data: ReportData, opts: WorkbookOptions): void {
   const ws = addSheet(wb, taken, 'Biểu đồ', { orientation: 'portrait' });
-  ws.columns = [{ width: 100 }];
+  ws.columns = [{ width: 90 }];
   titleRows(ws, 1, 'BIỂU ĐỒ', attachmentNote(data));
   // 640 px wide: the A4 portrait text width between the NĐ 30 margins at 96 dpi is about 624 px.
   embedCharts(wb, ws, 4, reportCharts(data), { fontFile: opts.chartFont, widthPx: 620 });
   ws.commit();
 }
 
-function buildAnnex(wb: WorkbookWriter, taken: Set<string>, data: ReportData): void {
+/**
+ * Rows written between two yields to the event loop: a large annex takes seconds, and the web server that builds it
+ * keeps answering other requests (and the zip stream compresses) in between.
+ */
+const ROWS_PER_YIELD = 2000;
+const yieldToStream = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function buildAnnex(wb: WorkbookWriter, taken: Set<string>, data: ReportData): Promise<void> {
   const HEADER = 3;
   const headers = ['Đơn vị', 'Khối', 'Mã', 'Chỉ số', 'Tự đánh giá', 'Thẩm định', 'Điểm', 'Điểm tối đa', 'Ghi chú'];
   const ws = addSheet(wb, taken, 'Phụ lục', { orientation: 'landscape', titleRows: `${HEADER}:${HEADER}`, frozen: { x: 0, y: HEADER } });
@@ -408,7 +415,9 @@ function buildAnnex(wb: WorkbookWriter, taken: Set<string>, data: ReportData): v
   if (data.annex.length > 0) {
     ws.autoFilter = { from: { row: HEADER, column: 1 }, to: { row: HEADER + data.annex.length, column: headers.length } };
   }
-  data.annex.forEach((a, i) => {
+  for (let i = 0; i < data.annex.length; i += 1) {
+    const a = data.annex[i]!;
+    if (i > 0 && i % ROWS_PER_YIELD === 0) await yieldToStream();
     const cells: Spec[] = [
       [a.agencyName, undefined, TEXT],
       [a.groupName, undefined, TEXT],
@@ -422,7 +431,7 @@ function buildAnnex(wb: WorkbookWriter, taken: Set<string>, data: ReportData): v
     ];
     // DESIGN §3: every value not reported as such is flagged wherever it is shown.
     dataRow(ws, HEADER + 1 + i, cells, { commit: true, ...(isFlagged(a.flag) ? { fill: FLAG_FILL } : {}) });
-  });
+  }
   ws.commit();
 }
 
@@ -443,6 +452,6 @@ export async function buildReportWorkbook(data: ReportData, opts: WorkbookOption
   buildCompleteness(wb, taken, data);
   buildWeakest(wb, taken, data);
   if (opts.charts !== false) buildCharts(wb, taken, data, opts);
-  buildAnnex(wb, taken, data);
+  await buildAnnex(wb, taken, data);
   return done();
 }

@@ -73,7 +73,7 @@ export interface ReportData {
   subindices: ReportColumn[];
   groups: ReportGroup[];
   annex: ReportAnnexRow[];
-  /** Province-wide pooled rates of the indicators the province sets targets for (config/report-targets.json). */
+  /** Province-wide pooled rates of the indicators the province sets targets for (reports/report-targets.json). */
   targets: ReportTargetRow[];
   /** Who reported, and on time, by the period's due date. */
   completeness: ReportCompleteness;

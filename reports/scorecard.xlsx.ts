@@ -98,7 +98,7 @@ export async function buildScorecardWorkbook(d: ScorecardData, opts: { chartFont
 
   if (opts.charts !== false) {
     const charts = addSheet(wb, taken, 'Biểu đồ', { orientation: 'portrait' });
-    charts.columns = [{ width: 100 }];
+    charts.columns = [{ width: 90 }];
     titleRows(charts, 1, 'BIỂU ĐỒ', scorecardNote(d));
     embedCharts(wb, charts, 4, scorecardCharts(d), { fontFile: opts.chartFont, widthPx: 620 });
     charts.commit();

@@ -2,7 +2,7 @@
 // Times New Roman, A4 with the decree's margins, page numbers centred in the top margin except on the first page,
 // the two-column header block, and bordered tables with frozen, repeated headings. Sheets are written with
 // exceljs's streaming writer, row by row in order, so a province of any size fits in memory.
-import type { Alignment, Borders, Cell, Fill, Font, PageSetup, Worksheet, WorksheetView } from 'exceljs';
+import type { Alignment, Borders, Cell, Fill, Font, PageSetup, Style as ExcelStyle, Worksheet, WorksheetView } from 'exceljs';
 import { NO_VALUE, longDate } from './format.js';
 import { addPicture, type WorkbookWriter } from './xlsx-stream.js';
 import { chartSize, renderChartPng, type ChartSpec } from './charts.js';
@@ -45,23 +45,73 @@ export const RIGHT: Partial<Alignment> = { horizontal: 'right', vertical: 'middl
 export const TEXT: Partial<Alignment> = { vertical: 'middle', wrapText: true };
 export const PARAGRAPH: Partial<Alignment> = { horizontal: 'justify', vertical: 'top', wrapText: true, indent: 1 };
 
+const fonts = new Map<string, Partial<Font>>();
+
+/** Times New Roman in black; the same object for the same arguments, so cell styles can be shared. */
 export function font(size: number, extra: Partial<Font> = {}): Partial<Font> {
-  return { name: FONT, size, color: { argb: 'FF000000' }, ...extra };
+  const key = `${size}|${extra.bold ? 'b' : ''}${extra.italic ? 'i' : ''}|${Object.keys(extra).length}`;
+  const simple = Object.keys(extra).every((k) => k === 'bold' || k === 'italic');
+  let f = simple ? fonts.get(key) : undefined;
+  if (!f) {
+    f = Object.freeze({ name: FONT, size, color: { argb: 'FF000000' }, ...extra });
+    if (simple) fonts.set(key, f);
+  }
+  return f;
 }
+
+const BODY_FONT = font(12);
 
 export type CellValue = string | number | Date | null;
 
-export function put(
-  cell: Cell,
-  value: CellValue,
-  opts: { font?: Partial<Font>; alignment?: Partial<Alignment>; numFmt?: string } = {},
-): void {
+export interface CellStyle {
+  font?: Partial<Font>;
+  alignment?: Partial<Alignment>;
+  numFmt?: string;
+  fill?: Fill;
+  border?: Partial<Borders>;
+}
+
+// exceljs's streaming writer turns every cell's style into XML to find its style id, unless it has seen that very
+// style object before (a WeakMap by identity). Cells with the same look therefore share one frozen style object,
+// looked up here by the identity of its parts; that halves the time a large workbook takes.
+const NONE = {};
+const styles = new Map<unknown, unknown>();
+
+function sharedStyle(parts: unknown[], make: () => Partial<ExcelStyle>): Partial<ExcelStyle> {
+  let level: Map<unknown, unknown> = styles;
+  for (let i = 0; i < parts.length - 1; i += 1) {
+    const part = parts[i];
+    let next = level.get(part) as Map<unknown, unknown> | undefined;
+    if (!next) {
+      next = new Map();
+      level.set(part, next);
+    }
+    level = next;
+  }
+  const last = parts.at(-1);
+  let style = level.get(last) as Partial<ExcelStyle> | undefined;
+  if (!style) {
+    style = Object.freeze(make());
+    level.set(last, style);
+  }
+  return style;
+}
+
+/** Writes a value with its whole style at once; the style object is shared and must not be changed afterwards. */
+export function put(cell: Cell, value: CellValue, opts: CellStyle = {}): void {
   // Strings go in as plain string values: exceljs stores them as text cells, which Excel never evaluates, so an
   // agency named "=HYPERLINK(…)" stays a name. Formulas would need an explicit { formula } object.
   cell.value = value ?? NO_VALUE;
-  cell.font = opts.font ?? font(12);
-  if (opts.alignment) cell.alignment = opts.alignment;
-  if (opts.numFmt && (typeof value === 'number' || value instanceof Date)) cell.numFmt = opts.numFmt;
+  const f = opts.font ?? font(12);
+  const numFmt = opts.numFmt && (typeof value === 'number' || value instanceof Date) ? opts.numFmt : '';
+  const kind = value === null ? 'string' : value instanceof Date ? 'date' : typeof value;
+  cell.style = sharedStyle([f, opts.alignment ?? NONE, numFmt, opts.fill ?? NONE, opts.border ?? NONE, kind], () => ({
+    font: f,
+    ...(opts.alignment ? { alignment: opts.alignment } : {}),
+    ...(numFmt ? { numFmt } : {}),
+    ...(opts.fill ? { fill: opts.fill } : {}),
+    ...(opts.border ? { border: opts.border } : {}),
+  }));
 }
 
 const SHEET_FORBIDDEN = /[[\]:*?/\\]/g;
@@ -122,7 +172,9 @@ export function wrappedHeight(text: string, widthChars: number, size: number): n
   // An estimate: a column unit is about 7 px and an average Times New Roman character about 0.6·size px, so rows
   // come out slightly tall rather than clipped.
   const perLine = Math.max(1, Math.floor((widthChars * 7) / (0.6 * size)));
-  const lines = text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil(part.length / perLine)), 0);
+  const lines = text.includes('\n')
+    ? text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil(part.length / perLine)), 0)
+    : Math.max(1, Math.ceil(text.length / perLine));
   return Math.ceil(lines * size * 1.35);
 }
 
@@ -182,10 +234,7 @@ export function textLines(
 export function headerRow(ws: Worksheet, rowNumber: number, headers: string[], height = 48): void {
   const row = ws.getRow(rowNumber);
   headers.forEach((h, i) => {
-    const cell = row.getCell(i + 1);
-    put(cell, h, { font: font(11, { bold: true }), alignment: CENTRE });
-    cell.fill = HEADER_FILL;
-    cell.border = THIN;
+    put(row.getCell(i + 1), h, { font: font(11, { bold: true }), alignment: CENTRE, fill: HEADER_FILL, border: THIN });
   });
   row.height = height;
 }
@@ -205,30 +254,49 @@ export type Spec = [CellValue, string | undefined, Partial<Alignment>];
 /** Writes one bordered data row; a null value is written as "—", centred, rather than a blank that reads as 0. */
 export function dataRow(ws: Worksheet, rowNumber: number, cells: Spec[], opts: { fill?: Fill; commit?: boolean } = {}): void {
   const row = ws.getRow(rowNumber);
+  let height = 0;
   cells.forEach(([value, numFmt, alignment], c) => {
-    const cell = row.getCell(c + 1);
-    put(cell, value, { font: font(12), alignment: value === null ? CENTRE : alignment, ...(numFmt ? { numFmt } : {}) });
-    cell.border = THIN;
-    if (opts.fill) cell.fill = opts.fill;
+    const style: CellStyle = { font: BODY_FONT, alignment: value === null ? CENTRE : alignment, border: THIN };
+    if (numFmt) style.numFmt = numFmt;
+    if (opts.fill) style.fill = opts.fill;
+    put(row.getCell(c + 1), value, style);
+    // LibreOffice does not grow rows for wrapped text it did not lay out itself: give long text its height.
+    if (typeof value === 'string' && alignment.wrapText && value.length > 8) {
+      height = Math.max(height, wrappedHeight(value, ws.getColumn(c + 1).width ?? 10, 12));
+    }
   });
+  if (height > 16) row.height = height;
   // Streaming: a committed row is written out and its memory freed; rows must be committed in order.
   if (opts.commit) row.commit();
 }
 
-/** Embeds charts one under another from a row on (zero-based anchor); returns the next free row. */
+/** Printable height of an A4 portrait page between the NĐ 30 margins, in pixels at 96 dpi (257 mm), less a line. */
+const PAGE_PX = 950;
+
+/**
+ * Embeds charts one under another from a row on (one-based); a chart that would not fit on the rest of the printed
+ * page starts a new one, so no chart is cut in two. Returns the next free row.
+ */
 export function embedCharts(
   wb: WorkbookWriter,
   ws: Worksheet,
   fromRow: number,
   charts: ChartSpec[],
-  opts: { fontFile?: string; rowHeightPx?: number; widthPx?: number } = {},
+  opts: { fontFile?: string; rowHeightPx?: number; widthPx?: number; usedPx?: number } = {},
 ): number {
   const rowPx = opts.rowHeightPx ?? 20;
   let row = fromRow;
+  let used = opts.usedPx ?? fromRow * rowPx;
   for (const spec of charts) {
     const size = chartSize(spec);
     const width = opts.widthPx ?? size.width;
     const height = Math.round((size.height * width) / size.width);
+    const rows = Math.ceil(height / rowPx) + 1;
+    const block = (rows + 2) * rowPx;
+    if (used + block > PAGE_PX && used > 0) {
+      ws.getRow(row - 1).addPageBreak();
+      used = 0;
+    }
     addPicture(wb, ws, renderChartPng(spec, opts.fontFile), {
       col: 0,
       row: row - 1,
@@ -236,11 +304,12 @@ export function embedCharts(
       height,
       description: `${spec.title}. ${spec.description}`,
     });
-    const rows = Math.ceil(height / rowPx) + 1;
     for (let r = row; r < row + rows; r += 1) ws.getRow(r).height = (rowPx * 3) / 4;
     row += rows;
-    put(ws.getCell(row, 1), spec.description, { font: font(11, { italic: true }) });
+    put(ws.getCell(row, 1), spec.description, { font: font(11, { italic: true }), alignment: { wrapText: true, vertical: 'top' } });
+    ws.getRow(row).height = 30;
     row += 2;
+    used += block;
   }
   return row;
 }

@@ -58,13 +58,14 @@ const schema = z.object({
   DB_APPLICATION_NAME: z.string().min(1).max(60).default('dti-platform'),
   REPORT_SCHEDULE: z
     .string()
-    .default('5 * * * *')
+    .default('*/15 * * * *')
     .refine((s) => cron.validate(s), 'không phải biểu thức cron hợp lệ'),
   REPORT_DRAFT_DAYS_BEFORE: z.coerce.number().int().min(0).max(120).default(14),
-  REPORT_TARGETS_FILE: z.string().default(fileURLToPath(new URL('../config/report-targets.json', import.meta.url))),
+  REPORT_TARGETS_FILE: z.string().default(fileURLToPath(new URL('../reports/report-targets.json', import.meta.url))),
   REPORT_CHART_FONT: z.string().default('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
   REPORT_ISSUER_NAME: z.string().default('Sở Khoa học và Công nghệ'),
   REPORT_ISSUER_CODE: z.string().regex(/^[A-ZĐ0-9-]{1,20}$/, 'chữ in hoa, số hoặc "-"').default('SKHCN'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 });
 
 export interface Config {
@@ -110,6 +111,8 @@ export interface Config {
     issuerName: string;
     issuerCode: string;
   };
+  /** Most PostgreSQL connections one instance opens. */
+  dbPoolMax: number;
 }
 
 export class ConfigError extends Error {}
@@ -161,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuerName: c.REPORT_ISSUER_NAME,
       issuerCode: c.REPORT_ISSUER_CODE,
     },
+    dbPoolMax: c.DB_POOL_MAX,
   };
 }

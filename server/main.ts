@@ -14,7 +14,12 @@ export async function serve(config: Config): Promise<{ server: Server; close(): 
   const log = (msg: string): void => {
     if (config.logLevel !== 'silent') console.log(msg);
   };
-  const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName });
+  const db = openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    applicationName: config.dbApplicationName,
+    poolMax: config.dbPoolMax,
+  });
   const applied = await migrateLatest(db);
   if (applied.length) log(`Đã áp dụng ${applied.length} migration.`);
   const services = createServices(db, config);

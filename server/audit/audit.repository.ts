@@ -22,8 +22,14 @@ export interface AuditRow extends AuditEvent {
 }
 
 const GENESIS = '0'.repeat(64);
-// Serialises appends so that each row's prev_hash is the hash of the row before it.
+// Serialises the appends to one chain (pg_advisory_xact_lock(key, hashtext(chain))), so that each row's prev_hash
+// is the hash of the row before it in its chain.
 const AUDIT_LOCK_KEY = 7_240_001;
+const GLOBAL_CHAIN = 'global';
+
+/** Events about a submission form its own chain; all others the global one. */
+export const chainOf = (e: Pick<AuditEvent, 'submissionId'>): string =>
+  e.submissionId !== null && e.submissionId !== undefined ? `submission:${e.submissionId}` : GLOBAL_CHAIN;
 
 /**
  * A JSON value with object keys sorted at every level: the database (jsonb) does not keep key order, so the hash is
@@ -46,10 +52,11 @@ function canonicalJson(v: unknown): unknown {
   return sort(plain);
 }
 
-/** The hash covers the previous hash and every field of the event, in a fixed order. */
+/** The hash covers the previous hash, the chain and every field of the event, in a fixed order. */
 export function eventHash(prevHash: string, e: AuditEvent): string {
   const text = JSON.stringify([
     prevHash,
+    chainOf(e),
     e.at.toISOString(),
     e.actorId,
     e.actorName,
@@ -68,10 +75,17 @@ export function eventHash(prevHash: string, e: AuditEvent): string {
 /** Appends events inside the caller's transaction. */
 export async function appendEvents(trx: Knex.Transaction, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await trx.raw('SELECT pg_advisory_xact_lock(?)', [AUDIT_LOCK_KEY]);
-  const last = await trx('audit_events').orderBy('id', 'desc').first('hash');
-  let prev: string = last?.hash ?? GENESIS;
+  // Locks in a fixed order, so two transactions appending to the same chains cannot deadlock.
+  const chains = [...new Set(events.map(chainOf))].sort();
+  const prevOf = new Map<string, string>();
+  for (const chain of chains) {
+    await trx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [AUDIT_LOCK_KEY, chain]);
+    const last = await trx('audit_events').where('chain', chain).orderBy('id', 'desc').first('hash');
+    prevOf.set(chain, last?.hash ?? GENESIS);
+  }
   const rows = events.map((e) => {
+    const chain = chainOf(e);
+    const prev = prevOf.get(chain)!;
     const hash = eventHash(prev, e);
     const row = {
       at: e.at,
@@ -85,10 +99,11 @@ export async function appendEvents(trx: Knex.Transaction, events: AuditEvent[]):
       before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
       after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
       reason: e.reason,
+      chain,
       prev_hash: prev,
       hash,
     };
-    prev = hash;
+    prevOf.set(chain, hash);
     return row;
   });
   await trx.batchInsert('audit_events', rows, 500);
@@ -100,9 +115,9 @@ export interface ChainCheck {
   broken?: { id: number; reason: 'prev_hash' | 'hash' };
 }
 
-/** Recomputes the chain from the first row, in pages, and stops at the first broken link. */
+/** Recomputes every chain from its first row, in id order and in pages, and stops at the first broken link. */
 export async function verifyChain(db: Knex, pageSize = 2000): Promise<ChainCheck> {
-  let prev = GENESIS;
+  const lastOf = new Map<string, string>();
   let lastId = 0;
   let checked = 0;
   for (;;) {
@@ -110,22 +125,12 @@ export async function verifyChain(db: Knex, pageSize = 2000): Promise<ChainCheck
     if (rows.length === 0) return { checked };
     for (const r of rows) {
       const id = Number(r.id);
-      if (r.prev_hash !== prev) return { checked, broken: { id, reason: 'prev_hash' } };
-      const hash = eventHash(prev, {
-        at: r.at,
-        actorId: r.actor_id,
-        actorName: r.actor_name,
-        action: r.action,
-        entity: r.entity,
-        entityId: r.entity_id,
-        agencyId: r.agency_id,
-        submissionId: r.submission_id,
-        before: r.before,
-        after: r.after,
-        reason: r.reason,
-      });
-      if (hash !== r.hash) return { checked, broken: { id, reason: 'hash' } };
-      prev = r.hash;
+      const event = toRow(r);
+      const prev = lastOf.get(r.chain) ?? GENESIS;
+      // A row filed under another chain than its submission's would escape its chain's check.
+      if (r.chain !== chainOf(event) || r.prev_hash !== prev) return { checked, broken: { id, reason: 'prev_hash' } };
+      if (eventHash(prev, event) !== r.hash) return { checked, broken: { id, reason: 'hash' } };
+      lastOf.set(r.chain, r.hash);
       lastId = id;
       checked += 1;
     }
@@ -134,22 +139,7 @@ export async function verifyChain(db: Knex, pageSize = 2000): Promise<ChainCheck
 
 export async function eventsForSubmission(db: Knex, submissionId: number): Promise<AuditRow[]> {
   const rows = await db('audit_events').where('submission_id', submissionId).orderBy('id');
-  return rows.map((r) => ({
-    id: r.id,
-    at: r.at,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    action: r.action,
-    entity: r.entity,
-    entityId: r.entity_id,
-    agencyId: r.agency_id,
-    submissionId: r.submission_id,
-    before: r.before,
-    after: r.after,
-    reason: r.reason,
-    hash: r.hash,
-    prevHash: r.prev_hash,
-  }));
+  return rows.map(toRow);
 }
 
 const toRow = (r: Record<string, unknown>): AuditRow => ({

@@ -84,13 +84,9 @@ export async function seedDemo(s: Services, opts: { currentYear: number }): Prom
     for (const [kind, y] of history) {
       const period = await s.periods.ensure(framework, kind, y);
       await s.db.transaction(async (trx) => {
-        for (const a of members) {
-          await s.submissions.importSubmission(
-            trx,
-            reviewer,
-            demoSubmission(def, agencyIds.get(a.code)!, a.code, period.id, y, kind === 'annual' ? 'Y' : 'H1', 'approved'),
-            'demo',
-          );
+        for (const [i, a] of members.entries()) {
+          const sub = demoSubmission(def, agencyIds.get(a.code)!, a.code, period.id, y, kind === 'annual' ? 'Y' : 'H1', 'approved');
+          await s.submissions.importSubmission(trx, reviewer, { ...sub, ...historyDates(period.dueOn, i) }, 'demo');
         }
       });
       await s.scoring.publish(admin, period.id);
@@ -179,4 +175,15 @@ function demoAppraisal(
     return { value: { ...self, value: self.value - 1 }, reason: 'Một lớp bồi dưỡng không có danh sách học viên kèm theo.' };
   }
   return null;
+}
+
+/**
+ * When a past period's report was sent and approved: most agencies a few days before the due date, one in eleven
+ * three days after it, so the dashboard and the report's timeliness section have something to show.
+ */
+function historyDates(dueOn: string, i: number): { submittedAt: Date; reviewedAt: Date } {
+  const due = new Date(`${dueOn}T09:00:00+07:00`).getTime();
+  const day = 86_400_000;
+  const submittedAt = new Date(i % 11 === 5 ? due + 3 * day : due - ((i * 3) % 10) * day);
+  return { submittedAt, reviewedAt: new Date(submittedAt.getTime() + 4 * day) };
 }

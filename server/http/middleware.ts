@@ -122,7 +122,7 @@ export function bodyGuard(req: Request, _res: Response, next: NextFunction): voi
 }
 
 export const wantsJson = (req: Request): boolean =>
-  req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+  req.path.startsWith('/api/') || /^bearer\s/i.test(req.get('authorization') ?? '') || req.accepts(['html', 'json']) === 'json';
 
 export function errorHandler(log: (msg: string, err: unknown) => void) {
   // Express recognises an error handler by its four parameters.

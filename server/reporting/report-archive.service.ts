@@ -85,55 +85,32 @@ export class ReportArchiveService {
     const period = await this.deps.periods.get(periodId);
     const ids: number[] = [];
     const createdBy = actor.id > 0 ? actor.id : null;
-    let stage: 'draft' | 'final' = 'draft';
+    const save = async (
+      run: { id: number; publication: { id: number } | null },
+      agencyId: number | null,
+      format: ReportFormat,
+      file: { fileName: string; body: Buffer | string },
+    ): Promise<void> => {
+      const stage = run.publication ? 'final' : 'draft';
+      const kind = agencyId === null ? 'province' : 'scorecard';
+      const meta = { periodId, runId: run.id, publicationId: run.publication?.id ?? null, kind, agencyId, stage, format } as const;
+      ids.push(await this.store({ ...meta, fileName: file.fileName, trigger, createdBy }, period.code, file.body));
+    };
+    let published = false;
     for (const format of FORMATS) {
       const file = await this.deps.reporting.build(actor, periodId, format);
-      stage = file.data.publication ? 'final' : 'draft';
       const run = await this.deps.scoring.getRun(file.data.runId);
-      ids.push(
-        await this.store(
-          {
-            periodId,
-            runId: file.data.runId,
-            publicationId: run?.publication?.id ?? null,
-            kind: 'province',
-            agencyId: null,
-            stage,
-            format,
-            fileName: file.fileName,
-            trigger,
-            createdBy,
-          },
-          period.code,
-          file.body,
-        ),
-      );
+      if (!run) throw notFound('lần tính');
+      published = run.publication !== null;
+      await save(run, null, format, file);
     }
-    if (stage === 'final' && opts.scorecards !== false) {
+    if (published && opts.scorecards !== false) {
       const ctx = await this.deps.reporting.scorecardContext(actor, periodId);
       const run = ctx.page.run!;
       for (const g of ctx.page.groups) {
         for (const r of g.rows) {
           for (const format of FORMATS) {
-            const file = await this.deps.reporting.buildScorecard(actor, periodId, r.agencyId, format, ctx);
-            ids.push(
-              await this.store(
-                {
-                  periodId,
-                  runId: run.id,
-                  publicationId: run.publication?.id ?? null,
-                  kind: 'scorecard',
-                  agencyId: r.agencyId,
-                  stage,
-                  format,
-                  fileName: file.fileName,
-                  trigger,
-                  createdBy,
-                },
-                period.code,
-                file.body,
-              ),
-            );
+            await save(run, r.agencyId, format, await this.deps.reporting.buildScorecard(actor, periodId, r.agencyId, format, ctx));
           }
         }
       }

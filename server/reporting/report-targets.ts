@@ -1,5 +1,5 @@
 // The province's targets for the pooled rates in the provincial report, read from a data file
-// (config/report-targets.json, or REPORT_TARGETS_FILE) and validated, with errors naming the file and the entry.
+// (reports/report-targets.json, or REPORT_TARGETS_FILE) and validated, with errors naming the file and the entry.
 import fs from 'node:fs';
 import { z } from 'zod';
 

@@ -557,8 +557,8 @@ export class SubmissionService {
     const id = await repo.insertSubmission(trx, sub.agencyId, sub.periodId, {
       state: sub.state,
       returnReason: sub.returnReason ?? null,
-      submittedAt: sub.state === 'draft' ? null : this.now(),
-      reviewedAt: reviewed ? this.now() : null,
+      submittedAt: sub.state === 'draft' ? null : (sub.submittedAt ?? this.now()),
+      reviewedAt: reviewed ? (sub.reviewedAt ?? this.now()) : null,
     });
     const nodeId = (code: string): number => {
       const n = nodeIds.get(code);
@@ -717,4 +717,7 @@ export interface ImportedSubmission {
   values: Array<{ code: string; self: ReportedValue | null; comment?: string | null; appraised?: ReportedValue | null; appraisalReason?: string | null }>;
   evidence: Array<{ code: string; docNumber: string; issuedOn: string | null; summary: string | null; issuer: string | null }>;
   returnReason?: string | null;
+  /** When the report was sent and reviewed, for history brought in from elsewhere; now, when absent. */
+  submittedAt?: Date;
+  reviewedAt?: Date;
 }

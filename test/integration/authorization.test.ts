@@ -2,13 +2,16 @@
 // token, unknown and malformed ids, wrong passwords and open redirects. Requests are built so that even an allowed
 // one changes nothing (empty or invalid bodies, periods already computed and published), so the matrix can check
 // after each request that no data moved.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { bootTestApp, Client, type TestApp } from '../support/app.js';
 import { agencyId, periodId, snapshot, stateOf, submissionId } from '../support/builders.js';
 import { routeTable } from '../../server/app.js';
 import { DEMO_PASSWORD } from '../../server/demo/demo-province.js';
-import { ROLES, type Role } from '../../server/auth/policy.js';
+import { ROLES, can, type Role } from '../../server/auth/policy.js';
 
 const USER_OF: Record<Role, string> = {
   reporter: 'chuyenvien',
@@ -446,6 +449,8 @@ describe('authorisation of every route', function () {
       publishedCode: 'DTI-SO-2025-N',
       snvScorecardFile: 0,
     };
+    // Archived report files go to a directory of this test's own.
+    t.services.config.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dti-authz-'));
     const cli = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin' as const, agencyId: null };
     await t.services.reportArchive.generate(cli, ids.published, 'cli');
     ids.snvScorecardFile = Number(
@@ -455,6 +460,7 @@ describe('authorisation of every route', function () {
   });
 
   after(async () => {
+    if (t) fs.rmSync(t.services.config.dataDir, { recursive: true, force: true });
     await t?.close();
   });
 
@@ -536,6 +542,40 @@ describe('authorisation of every route', function () {
       }
     });
   }
+
+  describe('API tokens against every route', () => {
+    const tokens = new Map<string, string>();
+    before(async () => {
+      const admin = (await t.services.users.findByUsername('quantri'))!;
+      tokens.set('results.read', (await t.services.tokens.create(admin, { name: 'Ma tran doc', scope: 'results.read' })).secret);
+      tokens.set('values.write', (await t.services.tokens.create(admin, { name: 'Ma tran ghi', scope: 'values.write', agencyCode: 'SNV' })).secret);
+    });
+
+    for (const rc of ROUTES) {
+      for (const scope of ['results.read', 'values.write']) {
+        it(`when a ${scope} token calls ${rc.method.toUpperCase()} ${rc.pattern}, then only what its scope and agency allow is served, and nothing changes`, async () => {
+          const route = routeTable(t.services).find((r) => r.method === rc.method && r.path === rc.pattern)!;
+          const actor = await t.services.tokens.resolve(tokens.get(scope)!);
+          const allowed =
+            rc.pattern.startsWith('/api/') &&
+            (route.access === 'public' || (route.access !== 'authenticated' && can(actor!, route.access, ids.snvAgency)));
+          const path = rc.path(ids);
+          const before = await fingerprint();
+          const agent = supertest(t.app);
+          const req = rc.method === 'get' ? agent.get(path) : rc.method === 'put' ? agent.put(path) : agent.post(path);
+          const res = await req.set('Authorization', `Bearer ${tokens.get(scope)}`).send(rc.body?.('anonymous') ?? {});
+          if (allowed) {
+            expect(res.status, res.text?.slice(0, 300)).to.be.below(500);
+            expect(res.status).to.not.be.oneOf([401, 403]);
+          } else {
+            expect(res.status).to.equal(rc.pattern.startsWith('/api/') ? 403 : 401);
+          }
+          expect(res.headers['set-cookie'] ?? []).to.deep.equal([]);
+          expect(await fingerprint()).to.deep.equal(before);
+        });
+      }
+    }
+  });
 
   describe('answers in JSON', () => {
     it('when an anonymous API caller asks for a protected route, then 401 with a JSON error', async () => {

@@ -11,6 +11,15 @@ import { freshDatabase, type TestDatabase } from './database.js';
 
 export const TEST_NOW = new Date('2026-11-22T09:00:00+07:00');
 
+/** One demo user of each role (Sở Nội vụ's reporter and head, the Department's reviewer and admin, the leader). */
+export const DEMO_USER_OF_ROLE = {
+  reporter: 'chuyenvien',
+  head: 'lanhdao',
+  reviewer: 'thamdinh',
+  admin: 'quantri',
+  leader: 'lanhdaotinh',
+} as const;
+
 export interface TestApp {
   app: Express;
   services: Services;

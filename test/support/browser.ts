@@ -17,7 +17,8 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowser(app: Express): Promise<BrowserSession> {
+/** `httpErrors`: also count every answer of status 400 and up as a problem. */
+export async function openBrowser(app: Express, opts: { httpErrors?: boolean } = {}): Promise<BrowserSession> {
   const server = await new Promise<Server>((resolve) => {
     const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
   });
@@ -45,6 +46,11 @@ export async function openBrowser(app: Express): Promise<BrowserSession> {
     if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico')) problems.push(`console error on ${page.url()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
+  if (opts.httpErrors) {
+    page.on('response', (res) => {
+      if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
+    });
+  }
   return {
     page,
     problems,
