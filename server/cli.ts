@@ -9,6 +9,9 @@ import { seedDemo } from './demo/demo.service.js';
 import { runIndexJob } from './jobs/scheduler.js';
 import { ROLES, type Actor } from './auth/policy.js';
 import { AppError } from './errors.js';
+import { stringify } from 'csv-stringify/sync';
+import { safeCell } from '../reports/format.js';
+import type { UncertaintyReport } from './scoring/scoring.service.js';
 import type { OutboxOutcome } from './notifications/notifications.service.js';
 import { BackupService } from './backup/backup.service.js';
 import { AuditService } from './audit/audit.service.js';
@@ -29,6 +32,9 @@ const HELP = `Cách dùng: dti <lệnh> [tùy chọn]
                                 tạo người dùng; mật khẩu đọc từ biến DTI_PASSWORD
                                 vai trò: ${ROLES.join(', ')}
   periods                       liệt kê các kỳ báo cáo
+  uncertainty --period MÃ|SỐ [--draws 1000] [--spread 10] [--seed N] [--format csv|json]
+                                khoảng xếp hạng (phân vị 5 %–95 %) khi trọng số thay đổi ±spread % và cách
+                                xử lý số liệu thiếu thay đổi ngẫu nhiên (mô phỏng Monte Carlo, có hạt giống)
   score --framework TỆP.yaml --values TỆP.csv [--agencies TỆP.csv] [--format csv|json] [--kind annual|semiannual] [--out TỆP]
                                 tính chỉ số ngoại tuyến từ tệp, không cần cơ sở dữ liệu
   remind                        gửi ngay lời nhắc nộp báo cáo đến hạn hôm nay (không gửi trùng), rồi gửi thư
@@ -74,6 +80,14 @@ async function periodByCode(s: Services, code: string | undefined) {
   return p;
 }
 
+/** The uncertainty table as CSV: one line per agency, names made safe for spreadsheets. */
+function uncertaintyCsv(report: UncertaintyReport): string {
+  const rows = report.groups.flatMap((g) =>
+    g.rows.map((r) => [safeCell(g.name), safeCell(r.agencyCode), safeCell(r.agencyName), r.value ?? '', r.rank ?? '', r.low ?? '', r.high ?? '', r.median ?? '', r.stable ?? '']),
+  );
+  return stringify([['khoi', 'ma_don_vi', 'don_vi', 'dti', 'hang', 'hang_p5', 'hang_p95', 'hang_trung_vi', 'ty_le_giu_hang'], ...rows]);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
@@ -89,6 +103,9 @@ export async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       agency: { type: 'string' },
       email: { type: 'string' },
+      draws: { type: 'string' },
+      spread: { type: 'string' },
+      seed: { type: 'string' },
       // dti score (server/scoring/offline-score.ts reads its own options again, with its own defaults)
       framework: { type: 'string' },
       values: { type: 'string' },
@@ -207,6 +224,23 @@ export async function main(argv: string[]): Promise<number> {
           fs.rmSync(tmp, { force: true });
         }
         console.log(`Đã ghi ${out}`);
+        return 0;
+      });
+    case 'uncertainty':
+      return withServices(config, async (s) => {
+        const p = /^\d+$/.test(values.period ?? '') && !(await s.periods.findByCode(values.period!))
+          ? await s.periods.get(Number(values.period))
+          : await periodByCode(s, values.period);
+        // --format defaults to xlsx for reports; here a table is CSV unless JSON is asked for.
+        const format = rest.some((a) => a.startsWith('--format')) ? values.format : 'csv';
+        if (format !== 'csv' && format !== 'json') throw new AppError('validation', '--format phải là csv hoặc json.');
+        const number = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v.replace(',', '.')));
+        const options: { draws?: number; spread?: number; seed?: number } = {};
+        if (values.draws !== undefined) options.draws = number(values.draws)!;
+        if (values.spread !== undefined) options.spread = number(values.spread)! / 100;
+        if (values.seed !== undefined) options.seed = number(values.seed)!;
+        const report = await s.scoring.uncertainty(CLI_ACTOR, p.id, options);
+        process.stdout.write(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : uncertaintyCsv(report));
         return 0;
       });
     case 'report-job':

@@ -81,6 +81,14 @@ export async function truncate(trx: Knex.Transaction, tables: string[]): Promise
   await trx.raw(`TRUNCATE ${tables.map(() => '??').join(', ')} RESTART IDENTITY CASCADE`, tables);
 }
 
+/**
+ * Marks the transaction as a restore: triggers that keep derived counters (values_rev, migration 022) leave the
+ * restored rows as the backup has them.
+ */
+export async function markRestoring(trx: Knex.Transaction): Promise<void> {
+  await trx.raw("SELECT set_config('dti.restoring', 'on', true)");
+}
+
 /** Moves every serial sequence past the largest id restored. */
 export async function resetSequences(trx: Knex.Transaction): Promise<void> {
   const cols = (

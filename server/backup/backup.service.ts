@@ -153,6 +153,7 @@ export class BackupService {
         // Always cleared: even an "empty" database holds the reference rows its migrations seed (the holiday
         // calendar), which the backup brings back as they were.
         await repo.truncate(trx, tables);
+        await repo.markRestoring(trx);
         for (const expected of header.tables) {
           const t = JSON.parse(await next()) as { table: string; rows: number };
           if (t.table !== expected) throw refuse('Tệp sao lưu bị hỏng (thứ tự bảng không khớp).');

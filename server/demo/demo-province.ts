@@ -6,6 +6,7 @@
 
 import type { IndicatorDef } from '../frameworks/framework.types.js';
 import type { ReportedValue } from '../scoring/scoring.types.js';
+import { prng as mulberry32 } from '../scoring/uncertainty.js';
 
 export const DEMO_PROVINCE = {
   code: 'KH',
@@ -182,18 +183,6 @@ function xfnv1a(text: string): number {
   h ^= h >>> 17;
   h += h << 5;
   return h >>> 0;
-}
-
-/** mulberry32: a small, fast generator of numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A generator seeded by the given parts, e.g. rng('cap', 'SNV'). */

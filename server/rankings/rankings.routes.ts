@@ -4,6 +4,23 @@ import { actorOf, idParam, noticeOf, type Route } from '../http/route.js';
 import { renderPage } from '../http/views.js';
 import { roundPublished } from '../scoring/score.js';
 
+/** ?draws=&spread=(percent)&seed= of the uncertainty screen; anything unreadable is left to the service to refuse. */
+function uncertaintyQuery(q: Record<string, unknown>): { draws?: number; spread?: number; seed?: number } {
+  const read = (name: string): number | undefined => {
+    const v = q[name];
+    if (typeof v !== 'string' || v.trim() === '') return undefined;
+    return Number(v.trim().replace(',', '.'));
+  };
+  const spread = read('spread');
+  const out: { draws?: number; spread?: number; seed?: number } = {};
+  const draws = read('draws');
+  const seed = read('seed');
+  if (draws !== undefined) out.draws = draws;
+  if (spread !== undefined) out.spread = spread / 100;
+  if (seed !== undefined) out.seed = seed;
+  return out;
+}
+
 export function rankingsRoutes(s: Services): Route[] {
   return [
     {
@@ -49,6 +66,42 @@ export function rankingsRoutes(s: Services): Route[] {
             canReports: can(actor, 'reports.read'),
             canManage: can(actor, 'frameworks.manage'),
             notice: noticeOf(req),
+          }),
+        );
+      },
+    },
+    {
+      // Rank uncertainty beside the ranks (scoring/uncertainty.ts); same readers as the rankings.
+      method: 'get',
+      path: '/rankings/:periodId/uncertainty',
+      access: 'rankings.read',
+      handler: async (req, res) => {
+        const actor = actorOf(res);
+        const report = await s.scoring.uncertainty(actor, idParam(req, 'periodId'), uncertaintyQuery(req.query));
+        // One entry per group, in the page's order (null for groups that are not ranked).
+        const chart = report.groups.map((g) =>
+          g.ranked
+            ? {
+                group: g.name,
+                labels: g.rows.map((r) => r.agencyName),
+                ranks: g.rows.map((r) => r.rank),
+                intervals: g.rows.map((r) => (r.low === null ? null : [r.low, r.high])),
+                size: g.rows.length,
+              }
+            : null,
+        );
+        const groups = report.groups.map((g) => ({
+          ...g,
+          rows: g.rows.map((r) => ({ ...r, stablePercent: r.stable === null ? null : Math.round(r.stable * 100) })),
+        }));
+        res.send(
+          renderPage('rankings/uncertainty', {
+            ...res.locals,
+            title: 'Độ bất định của xếp hạng',
+            scripts: ['/static/vendor/chart.umd.js', '/static/js/uncertainty-chart.js'],
+            report: { ...report, groups },
+            spreadPercent: Math.round(report.options.spread * 1000) / 10,
+            chart,
           }),
         );
       },

@@ -10,6 +10,7 @@ import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { ScoringService, RunRow } from '../scoring/scoring.service.js';
 import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
 import { notFound } from '../errors.js';
+import { uncertaintyApplies } from '../scoring/uncertainty.js';
 import * as view from './rankings.view.js';
 
 export interface RankedAgency extends view.RankingRow {
@@ -23,6 +24,8 @@ export interface RankingsPage {
   period: PeriodRow;
   framework: { code: string; name: string; version: number };
   run: RunRow | undefined;
+  /** Whether rank uncertainty applies (points add up the tree; scoring/uncertainty.ts). */
+  uncertainty: boolean;
   indices: Array<{ code: string; name: string; max: number }>;
   subindices: Array<{ code: string; name: string; max: number }>;
   groups: Array<{ id: number; code: string; name: string; ranked: boolean; rows: RankedAgency[] }>;
@@ -87,6 +90,7 @@ export class RankingsService {
       period,
       framework: { code: fw.code, name: fw.name, version: fw.version },
       run: chosen,
+      uncertainty: uncertaintyApplies(fw.definition),
       indices: fw.definition.nodes.map((n) => ({ code: n.code, name: n.name, max: n.max })),
       subindices: fw.definition.subindices.map((s) => ({
         code: s.code,

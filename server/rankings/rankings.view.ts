@@ -69,24 +69,63 @@ export interface NodeScoreRow {
   rank: number | null;
 }
 
+/**
+ * A run's figures per agency, from the rows the run shares with others (migration 020). Ranked figures (index
+ * nodes, sub-indices and indicators that are main indices themselves) are ranked here within each group on their
+ * stored keys, competition-style; the other indicators are unnested only when asked for. For one agency, only its
+ * group is read for the ranks.
+ */
 export async function nodeScores(
   db: Knex,
   runId: number,
   opts: { kinds: Array<NodeScoreRow['kind']>; agencyId?: number },
 ): Promise<NodeScoreRow[]> {
-  const q = db('run_node_scores').where('run_id', runId).whereIn('node_kind', opts.kinds);
-  if (opts.agencyId !== undefined) q.andWhere('agency_id', opts.agencyId);
-  const rows = await q.select('*');
-  return rows.map((r) => ({
-    agencyId: r.agency_id,
-    code: r.node_code,
-    kind: r.node_kind,
-    points: r.points,
-    max: r.max_points,
-    value: r.value,
-    measure: r.measure,
-    flag: r.flag,
-    rank: r.rank,
+  const agency = opts.agencyId ?? null;
+  // The ranked head holds indicators too where a main index is an indicator; the kind filter comes before the
+  // ranking, which partitions by figure, so a figure's ranks do not depend on which kinds were asked for.
+  const wantHead = opts.kinds.length > 0;
+  const wantIndicators = opts.kinds.includes('indicator');
+  const r = await db.raw(
+    `WITH snap AS (
+       SELECT s.* FROM runs r
+         JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)
+        WHERE r.id = ?
+     ), mine AS (
+       SELECT * FROM snap
+        WHERE ?::int IS NULL OR ranking_group_id = (SELECT ranking_group_id FROM snap WHERE agency_id = ?::int)
+     ), head AS (
+       SELECT m.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag,
+              CASE WHEN m.ranked AND u.key IS NOT NULL
+                   THEN rank() OVER (PARTITION BY m.ranking_group_id, m.ranked, u.ord, u.key IS NULL ORDER BY u.key DESC)::int
+              END AS rank
+         FROM mine m JOIN score_layouts l ON l.id = m.layout_id
+        -- Measures and flags (stored out of line) are read only where the head ends in indicators.
+        CROSS JOIN LATERAL unnest(l.codes[1:l.ranked], l.kinds[1:l.ranked], m.head_points, m.head_max,
+                                  CASE WHEN l.kinds[l.ranked] = 'indicator' THEN m.measures[1:l.ranked] END,
+                                  CASE WHEN l.kinds[l.ranked] = 'indicator' THEN m.flags[1:l.ranked] END, m.keys)
+          WITH ORDINALITY AS u(code, kind, points, max, measure, flag, key, ord)
+        WHERE ?::bool AND u.kind = ANY(?::text[])
+     )
+     SELECT agency_id, code, kind, points, max, measure, flag, rank FROM head WHERE (?::int IS NULL OR agency_id = ?::int)
+     UNION ALL
+     SELECT s.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag, NULL::int
+       FROM snap s JOIN score_layouts l ON l.id = s.layout_id
+      CROSS JOIN LATERAL unnest(l.codes[l.ranked + 1:], l.kinds[l.ranked + 1:], s.points[l.ranked + 1:],
+                                s.max_points[l.ranked + 1:], s.measures[l.ranked + 1:], s.flags[l.ranked + 1:])
+        AS u(code, kind, points, max, measure, flag)
+      WHERE ?::bool AND (?::int IS NULL OR s.agency_id = ?::int)`,
+    [runId, agency, agency, wantHead, opts.kinds, agency, agency, wantIndicators, agency, agency] as unknown as Knex.RawBinding[],
+  );
+  return (r.rows as Array<Record<string, unknown>>).map((x) => ({
+    agencyId: x.agency_id as number,
+    code: x.code as string,
+    kind: x.kind as NodeScoreRow['kind'],
+    points: x.points as number,
+    max: x.max as number,
+    value: (x.max as number) > 0 ? (x.points as number) / (x.max as number) : null,
+    measure: (x.measure as number | null) ?? null,
+    flag: (x.flag as string | null) ?? null,
+    rank: (x.rank as number | null) ?? null,
   }));
 }
 

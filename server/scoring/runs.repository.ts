@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AgencyScore } from './scoring.types.js';
 
 export interface RunRow {
   id: number;
@@ -89,82 +89,162 @@ export async function insertRun(db: Knex, run: NewRun): Promise<number> {
   return (row as { id: number }).id;
 }
 
-/**
- * Writes a run's results with one set-based statement per table (unnest of column arrays), so a province of any
- * size is a handful of round trips rather than one per row.
- */
-export async function insertResults(
-  trx: Knex.Transaction,
-  runId: number,
-  scores: AgencyScore[],
-  groupIds: Map<string, number>,
-): Promise<void> {
-  const agency: number[] = [];
-  const group: number[] = [];
-  const points: number[] = [];
-  const max: number[] = [];
-  const value: (number | null)[] = [];
-  const rank: (number | null)[] = [];
-  for (const s of scores) {
-    agency.push(s.agencyId);
-    group.push(groupIds.get(s.group)!);
-    points.push(s.total.points);
-    max.push(s.total.max);
-    value.push(s.total.value);
-    rank.push(s.total.rank);
-  }
-  await trx.raw(
-    `INSERT INTO run_results (run_id, agency_id, ranking_group_id, points, max_points, value, rank)
-     SELECT ?, * FROM unnest(?::int[], ?::int[], ?::numeric[], ?::numeric[], ?::float8[], ?::int[])`,
-    [runId, agency, group, points, max, value, rank] as unknown as Knex.RawBinding[],
-  );
+/** The order of the per-agency arrays: ranked figures (index nodes, then sub-indices) first, then indicators. */
+export interface Layout {
+  codes: string[];
+  kinds: Array<'index' | 'subindex' | 'indicator'>;
+  /** How many leading entries are ranked (index nodes and sub-indices). */
+  ranked: number;
+}
 
-  const cols = {
-    agency: [] as number[],
-    code: [] as string[],
-    kind: [] as string[],
-    points: [] as number[],
-    max: [] as number[],
-    value: [] as (number | null)[],
-    measure: [] as (number | null)[],
-    flag: [] as (string | null)[],
-    rank: [] as (number | null)[],
-  };
-  const push = (
-    a: number,
-    code: string,
-    kind: string,
-    p: number,
-    m: number,
-    v: number | null,
-    me: number | null,
-    f: string | null,
-    r: number | null,
-  ): void => {
-    cols.agency.push(a);
-    cols.code.push(code);
-    cols.kind.push(kind);
-    cols.points.push(p);
-    cols.max.push(m);
-    cols.value.push(v);
-    cols.measure.push(me);
-    cols.flag.push(f);
-    cols.rank.push(r);
-  };
-  for (const s of scores) {
-    for (const n of s.nodes) push(s.agencyId, n.code, 'index', n.points, n.max, n.value, null, null, n.rank);
-    for (const n of s.subindices) push(s.agencyId, n.code, 'subindex', n.points, n.max, n.value, null, null, n.rank);
-    for (const i of s.indicators) {
-      push(s.agencyId, i.code, 'indicator', i.points, i.max, i.max > 0 ? i.points / i.max : null, i.measure, i.flag, i.rank ?? null);
-    }
-  }
-  if (cols.agency.length === 0) return;
+export const layoutKey = (l: Layout): string =>
+  createHash('md5').update(`${l.codes.join(',')}|${l.kinds.join(',')}`).digest('hex');
+
+/** The id of a layout, stored on first use. */
+export async function ensureLayout(trx: Knex.Transaction, layout: Layout): Promise<number> {
+  const key = layoutKey(layout);
   await trx.raw(
-    `INSERT INTO run_node_scores (run_id, agency_id, node_code, node_kind, points, max_points, value, measure, flag, rank)
-     SELECT ?, * FROM unnest(?::int[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::float8[], ?::float8[],
-                             ?::text[], ?::int[])`,
-    [runId, cols.agency, cols.code, cols.kind, cols.points, cols.max, cols.value, cols.measure, cols.flag, cols.rank] as unknown as Knex.RawBinding[],
+    `INSERT INTO score_layouts (key, codes, kinds, ranked) VALUES (?, ?::text[], ?::text[], ?) ON CONFLICT (key) DO NOTHING`,
+    [key, layout.codes, layout.kinds, layout.ranked] as unknown as Knex.RawBinding[],
   );
+  const row = await trx('score_layouts').where({ key }).first('id');
+  return (row as { id: number }).id;
+}
+
+/** An agency's current (newest) row of a period: what decides whether it must be read and written again. */
+export interface CurrentResult {
+  agencyId: number;
+  groupId: number;
+  inputHash: string;
+  sourceKey: string;
+}
+
+export async function currentResults(db: Knex, periodId: number): Promise<CurrentResult[]> {
+  const rows = await db('agency_scores')
+    .where({ period_id: periodId })
+    .whereNull('to_run')
+    .select('agency_id', 'ranking_group_id', 'input_hash', 'source_key');
+  return rows.map((x: Record<string, unknown>) => ({
+    agencyId: x.agency_id as number,
+    groupId: x.ranking_group_id as number,
+    inputHash: x.input_hash as string,
+    sourceKey: x.source_key as string,
+  }));
+}
+
+/**
+ * Refreshes the planner's statistics of the result rows after a large write, so the snapshot reads of the
+ * rankings and reports plan on the real sizes instead of waiting for autovacuum. Key columns only: cheap.
+ */
+export async function analyzeResults(db: Knex): Promise<void> {
+  await db.raw('ANALYZE agency_scores (period_id, agency_id, ranking_group_id, from_run, to_run)');
+}
+
+/** Ends the current rows of these agencies at `runId`: they stay in every earlier run's snapshot. */
+export async function closeCurrent(trx: Knex.Transaction, periodId: number, agencyIds: number[], runId: number): Promise<void> {
+  if (agencyIds.length === 0) return;
+  await trx.raw(`UPDATE agency_scores SET to_run = ? WHERE period_id = ? AND to_run IS NULL AND agency_id = ANY(?::int[])`, [
+    runId,
+    periodId,
+    agencyIds as unknown as Knex.RawBinding,
+  ]);
+}
+
+export interface ScoreRowWrite {
+  agencyId: number;
+  groupId: number;
+  ranked: boolean;
+  inputHash: string;
+  sourceKey: string;
+  totalPoints: number;
+  totalMax: number;
+  totalKey: number | null;
+  points: number[];
+  max: number[];
+  measures: Array<number | null>;
+  flags: Array<string | null>;
+  headPoints: number[];
+  headMax: number[];
+  keys: Array<number | null>;
+}
+
+/** Array literal of numbers (and nulls): shortest round-trip decimal, which float8 reads back to the same double. */
+const numbers = (xs: ReadonlyArray<number | null>): string =>
+  `{${xs.map((x) => (x === null || !Number.isFinite(x) ? 'NULL' : String(x))).join(',')}}`;
+/** Flags are fixed lower-case words, so they need no quoting in an array literal. */
+const words = (xs: ReadonlyArray<string | null>): string => `{${xs.map((x) => (x === null ? 'NULL' : x)).join(',')}}`;
+
+// Rows per statement: large enough to be a few round trips for a province, small enough to keep parameters modest.
+const BATCH = 2_000;
+
+/**
+ * Writes score rows valid from `runId` with one set-based statement per batch (unnest of column arrays; each
+ * agency's arrays travel as array literals), so a full province is a handful of round trips.
+ */
+export async function insertScores(
+  trx: Knex.Transaction,
+  periodId: number,
+  runId: number,
+  layoutId: number,
+  rows: readonly ScoreRowWrite[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    await trx.raw(
+      `INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, input_hash, source_key,
+                                  total_points, total_max, points, max_points, measures, flags, head_points, head_max,
+                                  ranked, total_key, keys)
+       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm, u.p::float8[], u.m::float8[], u.me::float8[], u.f::text[],
+              u.hp::float8[], u.hm::float8[], u.r, u.tk, u.ks::float8[]
+         FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[],
+                     ?::text[], ?::text[], ?::text[], ?::bool[], ?::float8[], ?::text[])
+           AS u(a, g, h, k, tp, tm, p, m, me, f, hp, hm, r, tk, ks)`,
+      [
+        periodId,
+        layoutId,
+        runId,
+        batch.map((r) => r.agencyId),
+        batch.map((r) => r.groupId),
+        batch.map((r) => r.inputHash),
+        batch.map((r) => r.sourceKey),
+        batch.map((r) => r.totalPoints),
+        batch.map((r) => r.totalMax),
+        batch.map((r) => numbers(r.points)),
+        batch.map((r) => numbers(r.max)),
+        batch.map((r) => numbers(r.measures)),
+        batch.map((r) => words(r.flags)),
+        batch.map((r) => numbers(r.headPoints)),
+        batch.map((r) => numbers(r.headMax)),
+        batch.map((r) => r.ranked),
+        batch.map((r) => r.totalKey),
+        batch.map((r) => numbers(r.keys)),
+      ] as unknown as Knex.RawBinding[],
+    );
+  }
+}
+
+/**
+ * Records the new change marker of rows whose inputs were re-read and found equal. The marker only decides what the
+ * next run re-reads; the scores a run shows never change.
+ */
+export async function updateSourceKeys(
+  trx: Knex.Transaction,
+  periodId: number,
+  keys: ReadonlyArray<{ agencyId: number; sourceKey: string }>,
+): Promise<void> {
+  if (keys.length === 0) return;
+  await trx.raw(
+    `UPDATE agency_scores s SET source_key = u.k
+       FROM unnest(?::int[], ?::text[]) AS u(a, k)
+      WHERE s.period_id = ? AND s.to_run IS NULL AND s.agency_id = u.a`,
+    [keys.map((k) => k.agencyId), keys.map((k) => k.sourceKey), periodId] as unknown as Knex.RawBinding[],
+  );
+}
+
+/** Every agency's total and rank in a run. */
+export async function runTotals(db: Knex, runId: number): Promise<Array<{ agencyId: number; value: number | null; rank: number | null }>> {
+  const rows = await db('run_results').where({ run_id: runId }).select('agency_id', 'value', 'rank');
+  return rows.map((r: { agency_id: number; value: number | null; rank: number | null }) => ({ agencyId: r.agency_id, value: r.value, rank: r.rank }));
 }
 
 export async function insertPublication(

@@ -352,9 +352,33 @@ function groupMembers(agencies: readonly AgencyInput[]): Map<string, number[]> {
   return out;
 }
 
+/** Every aggregation of a framework: the total's and each composite index node's. */
+export function aggregationsOf(fw: FrameworkDef): Aggregation[] {
+  const out: Aggregation[] = fw.aggregate ? [fw.aggregate] : [];
+  const walk = (nodes: readonly FrameworkNode[]): void => {
+    for (const node of nodes) {
+      if (node.type !== 'index') continue;
+      if (node.aggregate) out.push(node.aggregate);
+      walk(node.children);
+    }
+  };
+  walk(fw.nodes);
+  return out;
+}
+
+/**
+ * Whether an agency's scores depend on the other agencies of its ranking group: a composite node normalised across
+ * them (min-max or z-score). Then a group is only ever scored whole (scoreAgencies over all its agencies); otherwise
+ * each agency's scores depend on its own inputs alone.
+ */
+export function scoresAcrossAgencies(fw: FrameworkDef): boolean {
+  return aggregationsOf(fw).some((agg) => agg.normalise !== 'none');
+}
+
 /**
  * Scores one agency on its own. For a framework with composite nodes normalised across agencies this compares the
- * agency with itself only (every normalisation then leaves the values as they are); computeScores scores a run.
+ * agency with itself only (every normalisation then leaves the values as they are), so it is no agency's result
+ * there (scoresAcrossAgencies); computeScores scores a run.
  */
 export function scoreAgency(fw: FrameworkDef, agency: AgencyInput): AgencyScore {
   return scoreAgencies(fw, [agency])[0]!;

@@ -4,17 +4,19 @@
 // what changed. Publication freezes a run; later changes make a new run and a new publication.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { authorize, type Actor } from '../auth/policy.js';
-import { conflict, notFound } from '../errors.js';
+import { authorize, can, type Actor } from '../auth/policy.js';
+import { conflict, notFound, validationError } from '../errors.js';
 import type { AgencyService } from '../agencies/agencies.service.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
-import type { SubmissionService } from '../submissions/submissions.service.js';
+import type { PackedValue, SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { computeScores } from './compute.js';
-import type { AgencyInput, ReportedValue } from './scoring.types.js';
+import { scoreAgencies, scoresAcrossAgencies } from './score.js';
+import type { AgencyInput, AgencyScore, ReportedValue } from './scoring.types.js';
+import { DEFAULT_UNCERTAINTY, rankUncertainty, uncertaintyApplies, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
+import { layoutOf, rankKeys, scoreArrays, type LayoutShape } from './result-rows.js';
 import type { FrameworkDef } from '../frameworks/framework.types.js';
-import { formedAnnually, notScoredIn, withAnnualValues, type HalfValue, type HalfValues } from './annual-value.js';
+import { formedAnnually, notScoredIn, withAnnualValues, type HalfValue } from './annual-value.js';
 import * as repo from './runs.repository.js';
 
 export type { RunRow } from './runs.repository.js';
@@ -25,6 +27,74 @@ export type ComputeOutcome =
   | { status: 'computed'; runId: number; agencies: number }
   | { status: 'unchanged'; runId: number }
   | { status: 'busy' };
+
+/** What a period's current rows say of one agency: enough to tell whether it must be read and written again. */
+interface AgencyState {
+  groupId: number;
+  inputHash: string;
+  sourceKey: string;
+}
+
+interface PeriodState {
+  runId: number;
+  agencies: Map<number, AgencyState>;
+}
+
+/**
+ * Rows written by a run above which the result tables' statistics are refreshed: a first or full run, not the
+ * rank shifts of an incremental one (a share of the period's agencies, at least 2 000).
+ */
+const ANALYZE_SHARE = 0.5;
+const ANALYZE_MIN = 2_000;
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+const reported = (value: number | null, denominator: number | null, option: string | null): ReportedValue | null =>
+  value === null && denominator === null && option === null ? null : { value, denominator, option };
+
+/** An agency's exemptions in a period, as part of its change marker and input hash. */
+const exemptKey = (codes: readonly string[] | undefined): string => (codes && codes.length > 0 ? [...codes].sort().join(',') : '-');
+
+/** One semiannual period's packed values of an agency (countedValuesPacked) as the annual-value rule takes them. */
+function halfValues(packed: string | undefined): Map<string, HalfValue> {
+  const out = new Map<string, HalfValue>();
+  if (!packed) return out;
+  for (const [code, value, denominator, option, adjusted] of JSON.parse(packed) as PackedValue[]) {
+    out.set(code, { value: reported(value, denominator, option), adjusted: adjusted === 1 });
+  }
+  return out;
+}
+
+function withKeys(state: PeriodState, keys: ReadonlyArray<{ agencyId: number; sourceKey: string }>): PeriodState {
+  if (keys.length === 0) return state;
+  const agencies = new Map(state.agencies);
+  for (const k of keys) agencies.set(k.agencyId, { ...agencies.get(k.agencyId)!, sourceKey: k.sourceKey });
+  return { runId: state.runId, agencies };
+}
+
+/** The most draws one request may ask for: a thousand is the default, ten thousand is plenty. */
+export const MAX_DRAWS = 10_000;
+
+export interface UncertaintyRow extends RankInterval {
+  agencyCode: string;
+  agencyName: string;
+  /** The total in the run shown. */
+  value: number | null;
+  /** The rank in the run shown (published, for readers outside the Department). */
+  rank: number | null;
+  /** The rank the current data give without perturbation; equal to `rank` unless the data changed since the run. */
+  simulatedRank: number | null;
+}
+
+export interface UncertaintyReport {
+  period: PeriodRow;
+  framework: { code: string; name: string; version: number };
+  run: repo.RunRow | undefined;
+  options: UncertaintyOptions;
+  /** The current data no longer give the run's ranks (only the Department gets a stale report). */
+  stale: boolean;
+  groups: Array<{ code: string; name: string; ranked: boolean; rows: UncertaintyRow[] }>;
+}
 
 export class ScoringService {
   constructor(
@@ -40,6 +110,9 @@ export class ScoringService {
     },
   ) {}
 
+  /** Per period, the rows of its last run as this instance committed them (see stateOf). */
+  private readonly states = new Map<number, PeriodState>();
+
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
@@ -49,38 +122,122 @@ export class ScoringService {
     return this.computePeriod(periodId, { trigger: 'manual', startedBy: actor.id });
   }
 
+  /**
+   * Computes a period if anything it depends on changed since its last run. Only agencies whose submissions (or
+   * last period's, for carry-forward) changed are read and scored again, and only their rows are written; the rest
+   * keep their stored rows, and ranks are computed from the rows' rank keys when a snapshot is read
+   * (docs/adr/0020-versioned-run-results.md). `force` rescores every agency. One transaction under the period's
+   * advisory lock: a run that fails part-way leaves the previous run as it was.
+   */
   async computePeriod(
     periodId: number,
     opts: { trigger: RunTrigger; startedBy?: number | null; force?: boolean },
   ): Promise<ComputeOutcome> {
     const startedAt = this.now();
-    return this.db.transaction(async (trx) => {
+    let next: PeriodState | undefined;
+    let written = 0;
+    let analyzeAfter = Infinity;
+    const outcome = await this.db.transaction(async (trx): Promise<ComputeOutcome> => {
       if (!(await repo.tryLockPeriod(trx, periodId))) return { status: 'busy' } as const;
 
       const period = await this.deps.periods.get(periodId, trx);
       const fw = await this.deps.frameworks.get(period.frameworkId, trx);
       const groups = await this.deps.agencies.listGroups(trx);
       const fwGroups = groups.filter((g) => fw.definition.appliesTo.includes(g.code));
+      const groupCode = new Map(fwGroups.map((g) => [g.id, g.code]));
       const agencies = await this.deps.agencies.expectedAgencies(
         fwGroups.map((g) => g.id),
         period.dataFrom,
         period.dataTo,
         trx,
       );
-      const inputs = await this.inputs(period, agencies.map((a) => ({ id: a.id, groupId: a.rankingGroupId! })), fwGroups, fw.definition, trx);
-      const inputHash = createHash('sha256')
-        .update(JSON.stringify({ framework: fw.id, sourceHash: fw.sourceHash, groups: fwGroups, inputs }))
-        .digest('hex');
-
+      const prevPeriod = await this.deps.periods.previous(period, trx);
+      const halves = await this.halvesOf(period, fw.definition, trx);
+      const exemptions = await this.deps.frameworks.exemptions(period.id, trx);
+      // Everything besides an agency's own values that its scores depend on.
+      const context = sha256(
+        JSON.stringify({
+          framework: fw.id,
+          sourceHash: fw.sourceHash,
+          groups: fwGroups,
+          kind: period.kind,
+          previousPeriod: prevPeriod?.id ?? null,
+          code: this.deps.codeVersion,
+        }),
+      );
       const last = await repo.latestRun(trx, periodId, false);
-      if (!opts.force && last && last.inputHash === inputHash && last.codeVersion === this.deps.codeVersion) {
+      const state = await this.stateOf(trx, periodId, last?.id);
+
+      // An agency's counted submissions in the period, last period (carry-forward) and, for an annual period with
+      // indicators formed from the year's halves, the semiannual periods; and its exemptions in the period.
+      const markerPeriods = [period.id, ...(prevPeriod ? [prevPeriod.id] : []), ...halves.map((h) => h.id)];
+      const markers = await this.deps.submissions.countedMarkers(markerPeriods, trx);
+      const markerOf = new Map(markers.map((m) => [`${m.periodId}:${m.agencyId}`, m.marker]));
+      const expected = agencies.map((a) => ({
+        id: a.id,
+        groupId: a.rankingGroupId!,
+        sourceKey: [
+          context.slice(0, 16),
+          a.rankingGroupId,
+          ...markerPeriods.map((p) => markerOf.get(`${p}:${a.id}`) ?? '-'),
+          exemptKey(exemptions.get(a.id)),
+        ].join(':'),
+      }));
+      const expectedIds = new Set(expected.map((a) => a.id));
+      const removed = [...state.agencies.keys()].filter((id) => !expectedIds.has(id));
+      let toRead = opts.force ? expected : expected.filter((a) => state.agencies.get(a.id)?.sourceKey !== a.sourceKey);
+      if (!opts.force && last && toRead.length === 0 && removed.length === 0) {
+        next = state;
         return { status: 'unchanged', runId: last.id } as const;
       }
-      const scores = computeScores(
-        fw.definition,
-        inputs,
-        fwGroups.map((g) => ({ code: g.code, ranked: g.ranked })),
-      );
+      // A composite node normalised across the agencies of a ranking group makes every agency's scores depend on the
+      // others' inputs: a change anywhere in a group (an agency's inputs, one joining or leaving) rescores the whole
+      // group, so its inputs are all read. Otherwise scores are per agency and only the changed ones are rescored.
+      const acrossAgencies = scoresAcrossAgencies(fw.definition);
+      const groupsOf = (ids: Iterable<number>, also: ReadonlyArray<{ id: number; groupId: number }> = []): Set<number> => {
+        const out = new Set(also.map((a) => a.groupId));
+        for (const id of ids) {
+          const stored = state.agencies.get(id);
+          if (stored) out.add(stored.groupId);
+        }
+        return out;
+      };
+      if (acrossAgencies && !opts.force) {
+        const touched = groupsOf([...toRead.map((a) => a.id), ...removed], toRead);
+        toRead = expected.filter((a) => touched.has(a.groupId));
+      }
+
+      const inputs = await this.inputs(period, prevPeriod, halves, exemptions, toRead, groupCode, fw.definition, toRead.length === expected.length, trx);
+      const read = toRead.map((a, i) => ({ ...a, input: inputs[i]!.input, inputHash: sha256(`${context}|${a.groupId}|${inputs[i]!.source}`) }));
+      const changed = read.filter((a) => {
+        const stored = state.agencies.get(a.id);
+        return opts.force || !stored || stored.inputHash !== a.inputHash || stored.groupId !== a.groupId;
+      });
+      let rescore = changed;
+      if (acrossAgencies && !opts.force) {
+        const dirty = groupsOf([...changed.map((a) => a.id), ...removed], changed);
+        rescore = read.filter((a) => dirty.has(a.groupId));
+      }
+      const rescored = new Set(rescore.map((a) => a.id));
+      const keysOnly = read
+        .filter((a) => !rescored.has(a.id) && state.agencies.get(a.id)!.sourceKey !== a.sourceKey)
+        .map((a) => ({ agencyId: a.id, sourceKey: a.sourceKey }));
+      // Every agency of a rescored group is scored in the one call, so the cross-agency pass sees the whole group.
+      const scores = scoreAgencies(fw.definition, rescore.map((a) => a.input));
+      const fresh = new Map<number, { score: AgencyScore; inputHash: string; sourceKey: string; groupId: number }>();
+      rescore.forEach((a, i) => fresh.set(a.id, { score: scores[i]!, inputHash: a.inputHash, sourceKey: a.sourceKey, groupId: a.groupId }));
+
+      const hashOf = (id: number): string => fresh.get(id)?.inputHash ?? state.agencies.get(id)!.inputHash;
+      const inputHash = sha256(context + expected.map((a) => `${a.id}:${hashOf(a.id)}`).join(','));
+      const newKeys = new Map(keysOnly.map((k) => [k.agencyId, k.sourceKey]));
+      const keyOf = (id: number): string => fresh.get(id)?.sourceKey ?? newKeys.get(id) ?? state.agencies.get(id)!.sourceKey;
+      if (!opts.force && last && fresh.size === 0 && removed.length === 0 && last.inputHash === inputHash) {
+        // Nothing to write: the new change markers are only remembered (they are a cache of what to re-read), so a
+        // compute that finds nothing new — as publishing does before it refuses — writes nothing at all.
+        next = withKeys(state, keysOnly);
+        return { status: 'unchanged', runId: last.id } as const;
+      }
+
       const runId = await repo.insertRun(trx, {
         periodId,
         frameworkId: fw.id,
@@ -91,71 +248,190 @@ export class ScoringService {
         startedBy: opts.startedBy ?? null,
         startedAt,
       });
-      await repo.insertResults(trx, runId, scores, new Map(fwGroups.map((g) => [g.code, g.id])));
-      return { status: 'computed', runId, agencies: scores.length } as const;
+
+      const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
+      const scoreRows: repo.ScoreRowWrite[] = [];
+      let layout: LayoutShape | undefined;
+      for (const [agencyId, f] of fresh) {
+        layout ??= layoutOf(f.score);
+        scoreRows.push({
+          agencyId,
+          groupId: f.groupId,
+          ranked: ranked.get(f.groupId) ?? false,
+          inputHash: f.inputHash,
+          sourceKey: f.sourceKey,
+          totalPoints: f.score.total.points,
+          totalMax: f.score.total.max,
+          ...scoreArrays(f.score),
+          ...rankKeys(f.score),
+        });
+      }
+      const layoutId = layout ? await repo.ensureLayout(trx, layout) : 0;
+      await repo.closeCurrent(trx, periodId, [...fresh.keys(), ...removed], runId);
+      await repo.insertScores(trx, periodId, runId, layoutId, scoreRows);
+      await repo.updateSourceKeys(trx, periodId, keysOnly);
+      written = scoreRows.length;
+      analyzeAfter = Math.max(ANALYZE_MIN, ANALYZE_SHARE * expected.length);
+
+      const agenciesNext = new Map<number, AgencyState>();
+      for (const a of expected) agenciesNext.set(a.id, { groupId: a.groupId, inputHash: hashOf(a.id), sourceKey: keyOf(a.id) });
+      next = { runId, agencies: agenciesNext };
+      return { status: 'computed', runId, agencies: expected.length } as const;
     });
+    // Only what has been committed may be remembered.
+    if (next) this.states.set(periodId, next);
+    if (written > analyzeAfter) await repo.analyzeResults(this.db);
+    return outcome;
   }
 
-  /** Each expected agency's recognised values (appraised over self-assessed) and last period's, for carry-forward. */
+  /** The period's current rows as of its last run: remembered from this instance's last run, else read back. */
+  private async stateOf(trx: Knex, periodId: number, lastRunId: number | undefined): Promise<PeriodState> {
+    if (lastRunId === undefined) return { runId: 0, agencies: new Map() };
+    const known = this.states.get(periodId);
+    if (known && known.runId === lastRunId) return known;
+    const rows = await repo.currentResults(trx, periodId);
+    return {
+      runId: lastRunId,
+      agencies: new Map(rows.map((r) => [r.agencyId, { groupId: r.groupId, inputHash: r.inputHash, sourceKey: r.sourceKey }])),
+    };
+  }
+
+  /**
+   * Recognised values (appraised over self-assessed) of the given agencies, and last period's for carry-forward,
+   * each with `source`: the text they were read from, which is what an agency's input hash is taken over.
+   */
   private async inputs(
     period: PeriodRow,
-    agencies: Array<{ id: number; groupId: number }>,
-    groups: Array<{ id: number; code: string }>,
+    prevPeriod: PeriodRow | undefined,
+    halves: readonly PeriodRow[],
+    exemptions: ReadonlyMap<number, string[]>,
+    agencies: ReadonlyArray<{ id: number; groupId: number }>,
+    groupCode: Map<number, string>,
     definition: FrameworkDef,
+    all: boolean,
     trx: Knex,
-  ): Promise<AgencyInput[]> {
-    const current = await this.deps.submissions.countedValues(period.id, trx);
-    const prevPeriod = await this.deps.periods.previous(period, trx);
-    const previous = prevPeriod ? await this.deps.submissions.countedValues(prevPeriod.id, trx) : [];
-    const prevByAgency = new Map<number, Map<string, ReportedValue>>();
-    for (const p of previous) {
-      const v = p.appraised ?? p.self;
-      if (!v) continue;
-      const m = prevByAgency.get(p.agencyId) ?? new Map<string, ReportedValue>();
-      m.set(p.code, v);
-      prevByAgency.set(p.agencyId, m);
+  ): Promise<Array<{ input: AgencyInput; source: string }>> {
+    if (agencies.length === 0) return [];
+    const ids = all ? null : agencies.map((a) => a.id);
+    const current = await this.deps.submissions.countedValuesPacked(period.id, ids, trx);
+    const previous = prevPeriod ? await this.deps.submissions.countedValuesPacked(prevPeriod.id, ids, trx) : [];
+    const currentText = new Map(current.map((c) => [c.agencyId, c.packed]));
+    const previousText = new Map(previous.map((p) => [p.agencyId, p.packed]));
+    const halfTexts: Array<Map<number, string>> = [];
+    for (const half of halves) {
+      halfTexts.push(new Map((await this.deps.submissions.countedValuesPacked(half.id, ids, trx)).map((h) => [h.agencyId, h.packed])));
     }
-    const byAgency = new Map<number, AgencyInput['values']>();
-    for (const row of current) {
-      const values = byAgency.get(row.agencyId) ?? {};
-      values[row.code] = {
-        value: row.appraised ?? row.self,
-        adjusted: row.appraised !== null,
-        previous: prevByAgency.get(row.agencyId)?.get(row.code) ?? null,
-      };
-      byAgency.set(row.agencyId, values);
-    }
-    const groupCode = new Map(groups.map((g) => [g.id, g.code]));
     const notApplicable = notScoredIn(definition.nodes, period.kind);
-    const formed = period.kind === 'annual' ? formedAnnually(definition.nodes) : [];
-    const halves = formed.length > 0 ? await this.semiannualValues(period, trx) : new Map<number, HalfValues[]>();
-    const exemptions = await this.deps.frameworks.exemptions(period.id, trx);
+    const formed = halves.length > 0 ? formedAnnually(definition.nodes) : [];
     return agencies.map((a) => {
-      const values = byAgency.get(a.id) ?? {};
+      const cur = currentText.get(a.id);
+      const prevText = previousText.get(a.id);
+      const prev = new Map<string, ReportedValue>();
+      if (prevText) {
+        for (const [code, value, denominator, option] of JSON.parse(prevText) as PackedValue[]) {
+          const v = reported(value, denominator, option);
+          if (v) prev.set(code, v);
+        }
+      }
+      const values: AgencyInput['values'] = {};
+      if (cur) {
+        for (const [code, value, denominator, option, adjusted] of JSON.parse(cur) as PackedValue[]) {
+          values[code] = { value: reported(value, denominator, option), adjusted: adjusted === 1, previous: prev.get(code) ?? null };
+        }
+      }
       // Carry-forward also reaches indicators an agency left out entirely this period.
-      for (const [code, v] of prevByAgency.get(a.id) ?? []) {
+      for (const [code, v] of prev) {
         if (!values[code]) values[code] = { value: null, previous: v };
       }
-      if (formed.length > 0) withAnnualValues(formed, values, halves.get(a.id) ?? []);
+      // An annual period's value of an indicator collected semiannually is formed from the year's halves.
+      const halfText = halfTexts.map((t) => t.get(a.id));
+      if (formed.length > 0) withAnnualValues(formed, values, halfText.map(halfValues));
       const exempt = exemptions.get(a.id);
-      return { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable };
+      return {
+        input: { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable },
+        source: [cur ?? '-', prevText ?? '-', ...halfText.map((t) => t ?? '-'), exemptKey(exempt)].join('|'),
+      };
     });
   }
 
-  /** Each agency's recognised values in the semiannual periods of an annual period's year, oldest first. */
-  private async semiannualValues(period: PeriodRow, trx: Knex): Promise<Map<number, HalfValues[]>> {
-    const halves = (await this.deps.periods.list(trx))
+  /**
+   * The semiannual periods (oldest first) of an annual period's year and framework, when the framework forms annual
+   * values from them; none otherwise.
+   */
+  private async halvesOf(period: PeriodRow, definition: FrameworkDef, trx: Knex): Promise<PeriodRow[]> {
+    if (period.kind !== 'annual' || formedAnnually(definition.nodes).length === 0) return [];
+    return (await this.deps.periods.list(trx))
       .filter((p) => p.frameworkId === period.frameworkId && p.kind === 'semiannual' && p.year === period.year)
       .sort((a, b) => (a.dataTo < b.dataTo ? -1 : 1));
-    const out = new Map<number, Array<Map<string, HalfValue>>>();
-    for (const [i, half] of halves.entries()) {
-      for (const row of await this.deps.submissions.countedValues(half.id, trx)) {
-        const list = out.get(row.agencyId) ?? halves.map(() => new Map<string, HalfValue>());
-        list[i]!.set(row.code, { value: row.appraised ?? row.self, adjusted: row.appraised !== null });
-        out.set(row.agencyId, list);
-      }
+  }
+
+  /**
+   * Rank uncertainty of a period (uncertainty.ts): the counted inputs are scored again under perturbed weights and
+   * missing-data policies, and each agency's rank interval is shown beside its rank in the run the reader may see.
+   * Readers outside the Department see it only while the current data still give the published ranks, so the
+   * analysis never reveals figures that have not been published.
+   */
+  async uncertainty(actor: Actor, periodId: number, options: Partial<UncertaintyOptions> = {}): Promise<UncertaintyReport> {
+    authorize(actor, 'rankings.read');
+    const opts = { ...DEFAULT_UNCERTAINTY, ...options };
+    if (!Number.isInteger(opts.draws) || opts.draws < 1 || opts.draws > MAX_DRAWS) {
+      throw validationError(`Số lần mô phỏng phải là số nguyên từ 1 đến ${MAX_DRAWS.toLocaleString('vi-VN')}.`);
     }
-    return out;
+    if (!(opts.spread >= 0 && opts.spread <= 0.5)) throw validationError('Biên độ thay đổi trọng số phải từ 0 đến 50 %.');
+    if (!Number.isSafeInteger(opts.seed)) throw validationError('Hạt giống (seed) phải là số nguyên.');
+    const period = await this.deps.periods.get(periodId);
+    const fw = await this.deps.frameworks.get(period.frameworkId);
+    if (!uncertaintyApplies(fw.definition)) {
+      throw validationError(
+        'Bộ chỉ số của kỳ này có chỉ số tổng hợp (trung bình có trọng số, chuẩn hóa giữa các đơn vị): phân tích độ bất định chỉ áp dụng khi điểm được cộng dồn theo cây chỉ số.',
+      );
+    }
+    const run = await repo.latestRun(this.db, periodId, !can(actor, 'runs.read'));
+    const report: UncertaintyReport = { period, framework: { code: fw.code, name: fw.name, version: fw.version }, run, options: opts, stale: false, groups: [] };
+    if (!run) return report;
+
+    const groups = (await this.deps.agencies.listGroups()).filter((g) => fw.definition.appliesTo.includes(g.code));
+    const groupCode = new Map(groups.map((g) => [g.id, g.code]));
+    const agencies = await this.deps.agencies.expectedAgencies(groups.map((g) => g.id), period.dataFrom, period.dataTo);
+    const prevPeriod = await this.deps.periods.previous(period);
+    const read = await this.inputs(
+      period,
+      prevPeriod,
+      await this.halvesOf(period, fw.definition, this.db),
+      await this.deps.frameworks.exemptions(period.id),
+      agencies.map((a) => ({ id: a.id, groupId: a.rankingGroupId! })),
+      groupCode,
+      fw.definition,
+      true,
+      this.db,
+    );
+    const intervals = rankUncertainty(
+      fw.definition,
+      read.map((r) => r.input),
+      groups.map((g) => ({ code: g.code, ranked: g.ranked })),
+      opts,
+    );
+    const runRanks = new Map((await repo.runTotals(this.db, run.id)).map((t) => [t.agencyId, t]));
+    report.stale = intervals.some((r) => (runRanks.get(r.agencyId)?.rank ?? null) !== r.rank) || runRanks.size !== intervals.length;
+    if (report.stale && !can(actor, 'runs.read')) {
+      throw conflict('Số liệu đã thay đổi sau lần công bố gần nhất; phân tích độ bất định sẽ có khi kết quả mới được công bố.');
+    }
+    const byId = new Map(agencies.map((a) => [a.id, a]));
+    for (const g of [...groups].sort((a, b) => a.sortOrder - b.sortOrder || a.id - b.id)) {
+      const rows = intervals
+        .filter((r) => r.group === g.code)
+        .map((r) => ({
+          ...r,
+          agencyCode: byId.get(r.agencyId)!.code,
+          agencyName: byId.get(r.agencyId)!.name,
+          value: runRanks.get(r.agencyId)?.value ?? null,
+          rank: runRanks.get(r.agencyId)?.rank ?? null,
+          simulatedRank: r.rank,
+        }))
+        .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.agencyName.localeCompare(b.agencyName, 'vi'));
+      if (rows.length) report.groups.push({ code: g.code, name: g.name, ranked: g.ranked, rows });
+    }
+    return report;
   }
 
   /** Freezes the latest run of a period as a new, numbered publication and marks approved submissions published. */

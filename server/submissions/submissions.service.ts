@@ -17,7 +17,7 @@ import { COUNTED_STATES, STATE_LABELS, isEditable, isUnderReview, nextState, typ
 import { displayValue } from '../frameworks/value-display.js';
 import { formatDateTime } from '../periods/period-calendar.js';
 
-export type { SubmissionRow, StoredValue, EvidenceRow } from './submissions.repository.js';
+export type { SubmissionRow, StoredValue, EvidenceRow, PackedValue } from './submissions.repository.js';
 
 export interface FormLine {
   indicator: IndicatorDef;
@@ -664,6 +664,16 @@ export class SubmissionService {
 
   evidence(submissionId: number): Promise<repo.EvidenceRow[]> {
     return repo.evidenceOf(this.db, submissionId);
+  }
+
+  /** Per agency and period, a marker of its counted submission that changes with any change to it or its values. */
+  countedMarkers(periodIds: number[], db: Knex = this.db): Promise<repo.CountedMarker[]> {
+    return repo.countedMarkers(db, periodIds, COUNTED_STATES);
+  }
+
+  /** The counted values of a period packed per agency (all agencies, or those listed), for the index run. */
+  countedValuesPacked(periodId: number, agencyIds: number[] | null, db: Knex = this.db): ReturnType<typeof repo.countedValuesPacked> {
+    return repo.countedValuesPacked(db, periodId, COUNTED_STATES, agencyIds);
   }
 }
 

@@ -179,6 +179,16 @@ const ROUTES: RouteCase[] = [
     expect: (r) => expect(r.status).to.equal(200),
   },
   {
+    method: 'get',
+    pattern: '/rankings/:periodId/uncertainty',
+    path: (ids) => `/rankings/${ids.published}/uncertainty?draws=40`,
+    allowed: ALL,
+    expect: (r) => {
+      expect(r.status).to.equal(200);
+      expect(r.text).to.include('Khoảng xếp hạng');
+    },
+  },
+  {
     method: 'post',
     pattern: '/periods/:periodId/agencies/:agencyId/appeals',
     path: (ids) => `/periods/${ids.published}/agencies/${ids.snvAgency}/appeals`,

@@ -79,11 +79,12 @@ describe('crash safety, two instances and graceful shutdown (PostgreSQL)', funct
     const lock = await db.transaction();
     let proc: DtiProcess;
     try {
-      await lock.raw('LOCK TABLE run_node_scores IN EXCLUSIVE MODE');
+      // Results are stored in agency_scores (run_results and run_node_scores are views over it, migration 020).
+      await lock.raw('LOCK TABLE agency_scores IN EXCLUSIVE MODE');
       proc = startDti(['compute', '--period', period, '--force'], env);
       children.push(proc);
-      // The run row and the totals are written; the node scores wait for the lock: half-way.
-      await until('the computation to block', async () => (await blockedBackends(db, '%run_node_scores%')) > 0);
+      // The run row (and its layout) are written; the score rows wait for the lock: half-way.
+      await until('the computation to block', async () => (await blockedBackends(db, '%agency_scores%')) > 0);
       proc.child.kill('SIGKILL');
       await proc.exited;
     } finally {
@@ -168,9 +169,9 @@ describe('crash safety, two instances and graceful shutdown (PostgreSQL)', funct
     const lock = await db.transaction();
     let inFlight: Promise<Response>;
     try {
-      await lock.raw('LOCK TABLE run_results IN ACCESS EXCLUSIVE MODE');
+      await lock.raw('LOCK TABLE agency_scores IN ACCESS EXCLUSIVE MODE');
       inFlight = fetch(`${base}/rankings`, { headers: { cookie } });
-      await until('the request to block', async () => (await blockedBackends(db, '%run_results%')) > 0);
+      await until('the request to block', async () => (await blockedBackends(db, '%agency_scores%')) > 0);
       proc.child.kill('SIGTERM');
       await proc.waitFor(/Đang dừng máy chủ/);
       // New connections are refused while the request in flight is still running.
