@@ -1,4 +1,4 @@
-// Run results stored once per agency and shared by the runs they hold for (docs/adr/0020-versioned-run-results.md).
+// Run results stored once per agency and shared by the runs they hold for (docs/adr/0007-versioned-run-results.md).
 // A row of agency_scores is valid from run `from_run` up to, not including, run `to_run` of its period, so a run
 // that changes one agency writes one row instead of the whole province. Ranks are not stored: each row keeps the
 // published (rounded) value of every ranked figure, as the scoring core rounds it, and a snapshot ranks on those

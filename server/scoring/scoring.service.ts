@@ -126,7 +126,7 @@ export class ScoringService {
    * Computes a period if anything it depends on changed since its last run. Only agencies whose submissions (or
    * last period's, for carry-forward) changed are read and scored again, and only their rows are written; the rest
    * keep their stored rows, and ranks are computed from the rows' rank keys when a snapshot is read
-   * (docs/adr/0020-versioned-run-results.md). `force` rescores every agency. One transaction under the period's
+   * (docs/adr/0007-versioned-run-results.md). `force` rescores every agency. One transaction under the period's
    * advisory lock: a run that fails part-way leaves the previous run as it was.
    */
   async computePeriod(

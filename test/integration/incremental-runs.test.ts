@@ -1,4 +1,4 @@
-// Incremental runs (docs/adr/0020-versioned-run-results.md): a run that re-reads only the agencies whose inputs
+// Incremental runs (docs/adr/0007-versioned-run-results.md): a run that re-reads only the agencies whose inputs
 // changed must give exactly what a full recomputation gives, every earlier run must keep its snapshot, and a run
 // that fails part-way must leave the previous results untouched.
 import { expect } from 'chai';
