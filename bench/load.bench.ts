@@ -45,6 +45,8 @@ interface Saver {
   inFlight: number | null;
   /** Saves that committed without their answer being counted, when a phase's clients stopped mid-request. */
   unanswered: number;
+  /** Saves sent so far; numbers each save's value, so no two saves of a report send the same one. */
+  sent: number;
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -93,7 +95,7 @@ export async function run(): Promise<BenchRow[]> {
       if (i < nSavers + SPARE) {
         const actor = { id: userId, username: `bench${i}`, fullName: '', role: 'reporter' as const, agencyId };
         const submissionId = await services.submissions.open(actor, period.id, agencyId);
-        savers.push({ cookie, csrf, submissionId, version: 1, acked: 0, lastValue: null, inFlight: null, unanswered: 0 });
+        savers.push({ cookie, csrf, submissionId, version: 1, acked: 0, lastValue: null, inFlight: null, unanswered: 0, sent: 0 });
       } else {
         readerCookies.push(cookie);
       }
@@ -125,7 +127,10 @@ export async function run(): Promise<BenchRow[]> {
         path: `/submissions/${s.submissionId}/values`,
         setupRequest: (req) => {
           // A new value each time (0..999 of 1000 documents), so every save is a real change.
-          const value = (s.acked * 7 + 1) % 1000;
+          // Counted by saves sent, not acknowledged: after one cut off unanswered, the next still changes the value
+          // (a save that changes nothing advances the version without a value.update event).
+          s.sent += 1;
+          const value = (s.sent * 7) % 1000;
           s.inFlight = value;
           const form = new URLSearchParams({
             _csrf: s.csrf,
