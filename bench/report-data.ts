@@ -1,15 +1,9 @@
 // A synthetic provincial report for the benchmark: N agencies in two ranking groups, the QĐ 922 main indices and
 // pillars, M indicators per agency (an annex of N × M values with every kind of flag), targets, completeness and
-// three periods of trend. Deterministic (a fixed linear congruential generator), so every run measures the same.
+// three periods of trend. Deterministic (the engine's seeded generator), so every run measures the same.
+import { prng } from '../server/scoring/uncertainty.js';
+import { competitionRanks } from '../server/scoring/rank.js';
 import type { ReportAnnexRow, ReportData, ReportFlag, ReportGroup, ReportRankingRow } from '../reports/report.types.js';
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const INDICES = [
   { code: 'NTS', name: 'Nhận thức số', max: 100 },
@@ -30,13 +24,14 @@ const FLAGS: ReportFlag[] = ['reported', 'reported', 'reported', 'reported', 're
 
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
+/** Standard competition ranks of the rows by a value, in row order (the engine's own rule). */
 function ranks(rows: ReportRankingRow[], value: (r: ReportRankingRow) => number): number[] {
-  const sorted = rows.map(value).sort((a, b) => b - a);
-  return rows.map((r) => 1 + sorted.findIndex((v) => v === value(r)));
+  const byRow = competitionRanks(rows.map((r, i) => ({ key: i, value: value(r) })));
+  return rows.map((_r, i) => byRow.get(i)!);
 }
 
 export function syntheticReport(agencies = 1000, indicators = 100): ReportData {
-  const rnd = random(20261122);
+  const rnd = prng(20261122);
   const groupsSpec = [
     { code: 'so-nganh', name: 'Sở, ban, ngành', count: Math.round(agencies * 0.2) },
     { code: 'xa-phuong', name: 'UBND xã, phường', count: agencies - Math.round(agencies * 0.2) },

@@ -9,14 +9,14 @@ import { actorOf } from './route.js';
 const SHOWN_ON_FORM: ErrorCode[] = ['validation', 'conflict', 'invalid_transition'];
 
 export function formAction(
-  change: (actor: Actor, req: Request) => Promise<string>,
+  change: (actor: Actor, req: Request, res: Response) => Promise<string>,
   rerender: (actor: Actor, req: Request, res: Response, err: AppError) => Promise<void>,
   shown: ErrorCode[] = SHOWN_ON_FORM,
 ): (req: Request, res: Response) => Promise<void> {
   return async (req, res) => {
     const actor = actorOf(res);
     try {
-      res.redirect(303, await change(actor, req));
+      res.redirect(303, await change(actor, req, res));
     } catch (err) {
       if (err instanceof AppError && shown.includes(err.code)) {
         await rerender(actor, req, res, err);

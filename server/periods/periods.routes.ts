@@ -10,6 +10,7 @@ import { expectedAgencies } from '../dashboard/dashboard.view.js';
 import { defaultPeriodDates, parseDay } from './period-calendar.js';
 import { CALENDAR_KIND_LABELS } from './periods.service.js';
 import type { CalendarDayKind } from './working-days.js';
+import { formAction as changeThenRedirect } from '../http/form-action.js';
 
 const NOTICES: Record<string, string> = {
   created: 'Đã tạo kỳ báo cáo.',
@@ -123,22 +124,15 @@ export function periodAdminRoutes(s: Services): Route[] {
   }
 
   /** Runs a change; a validation or conflict problem re-renders the page with the input kept. */
-  const formAction =
-    (
-      run: (req: Request, res: Response) => Promise<string>,
-      rerender: (req: Request, res: Response, error: AppError) => Promise<void>,
-    ) =>
-    async (req: Request, res: Response): Promise<void> => {
-      try {
-        res.redirect(303, await run(req, res));
-      } catch (err) {
-        if (err instanceof AppError && (err.code === 'validation' || err.code === 'conflict')) {
-          await rerender(req, res, err);
-          return;
-        }
-        throw err;
-      }
-    };
+  const formAction = (
+    run: (req: Request, res: Response) => Promise<string>,
+    rerender: (req: Request, res: Response, error: AppError) => Promise<void>,
+  ) =>
+    changeThenRedirect(
+      (_actor, req, res) => run(req, res),
+      (_actor, req, res, err) => rerender(req, res, err),
+      ['validation', 'conflict'],
+    );
 
   const bodyForm = (req: Request, names: string[]): Record<string, string> =>
     Object.fromEntries(names.map((n) => [n, bodyString(req, n, 2000)]));
