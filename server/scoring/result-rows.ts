@@ -34,7 +34,7 @@ export function layoutOf(score: AgencyScore): LayoutShape {
   };
 }
 
-/** The stored arrays of one agency's scores, in layout order. */
+/** The stored arrays of one agency's scores, in layout order (one pass: this runs for every agency of a province). */
 export function scoreArrays(score: AgencyScore): {
   points: number[];
   max: number[];
@@ -48,19 +48,28 @@ export function scoreArrays(score: AgencyScore): {
   const max: number[] = [];
   const measures: Array<number | null> = [];
   const flags: Array<string | null> = [];
-  for (const n of [...score.nodes, ...score.subindices]) {
-    points.push(n.points);
-    max.push(n.max);
-    measures.push(null);
-    flags.push(null);
+  for (const list of [score.nodes, score.subindices]) {
+    for (const n of list) {
+      points.push(n.points);
+      max.push(n.max);
+      measures.push(null);
+      flags.push(null);
+    }
   }
-  for (const i of indicatorOrder(score)) {
+  const push = (i: IndicatorScore): void => {
     points.push(i.points);
     max.push(i.max);
     measures.push(i.measure);
     flags.push(i.flag);
+  };
+  // Main indices first, then the other indicators, each in definition order (indicatorOrder).
+  const others: IndicatorScore[] = [];
+  for (const i of score.indicators) {
+    if (isMainIndex(i)) push(i);
+    else others.push(i);
   }
-  const ranked = rankedCount(score);
+  const ranked = points.length;
+  for (const i of others) push(i);
   return { points, max, measures, flags, headPoints: points.slice(0, ranked), headMax: max.slice(0, ranked) };
 }
 

@@ -129,7 +129,11 @@ function stepPoints(steps: ReadonlyArray<readonly [number, number]>, measure: nu
 
 /** Whether a value holds what the indicator's rule needs; anything less falls to the missing-data policy. */
 export function isUsableValue(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
-  if (v == null) return false;
+  return v != null && usable(def, v, measureOf(def.input, v));
+}
+
+/** isUsableValue with the value's measure already taken (it is taken once per value: this is the hot path of a run). */
+function usable(def: IndicatorDef, v: ReportedValue, measure: number | null): boolean {
   switch (def.score.rule) {
     case 'choice':
       return v.option != null;
@@ -138,11 +142,11 @@ export function isUsableValue(def: IndicatorDef, v: ReportedValue | null | undef
     case 'none':
       return true;
     default:
-      return measureOf(def.input, v) !== null;
+      return measure !== null;
   }
 }
 
-function rawPoints(def: IndicatorDef, v: ReportedValue, max: number): number {
+function rawPoints(def: IndicatorDef, v: ReportedValue, measure: number | null, max: number): number {
   switch (def.score.rule) {
     case 'choice':
       return def.input.options?.find((o) => o.code === v.option)?.points ?? 0;
@@ -150,27 +154,19 @@ function rawPoints(def: IndicatorDef, v: ReportedValue, max: number): number {
       return v.value ?? 0;
     case 'none':
       return 0;
-    default: {
-      const measure = measureOf(def.input, v);
+    default:
       return measure === null ? 0 : pointsFromMeasure(def.score, measure, max);
-    }
   }
 }
 
 /** Rounded to the published decimals so sums do not carry float noise (14.999999…). */
 const tidy = (x: number): number => roundPublished(x);
 
-function scoreValue(def: IndicatorDef, v: ReportedValue, max: number, flag: ValueFlag): IndicatorScore {
-  const raw = rawPoints(def, v, max);
+function scoreValue(def: IndicatorDef, v: ReportedValue, measure: number | null, max: number, flag: ValueFlag): IndicatorScore {
+  const raw = rawPoints(def, v, measure, max);
   // Rounding last could lift the points past a max with more than four decimals; the cap wins.
   const points = Number.isFinite(raw) ? Math.min(max, tidy(clamp(raw, 0, max))) : 0;
-  return {
-    code: def.code,
-    points,
-    max,
-    measure: measureOf(def.input, v),
-    flag,
-  };
+  return { code: def.code, points, max, measure, flag };
 }
 
 function unscored(def: IndicatorDef, max: number, flag: ValueFlag): IndicatorScore {
@@ -185,13 +181,22 @@ function unscored(def: IndicatorDef, max: number, flag: ValueFlag): IndicatorSco
 export function scoreIndicator(def: IndicatorDef, input: IndicatorInput | undefined, applicable: boolean): IndicatorScore {
   const max = finite(def.max) && def.max > 0 ? def.max : 0;
   if (!applicable) return unscored(def, 0, 'not_applicable');
-  if (isUsableValue(def, input?.value)) return scoreValue(def, input.value, max, input.adjusted ? 'adjusted' : 'reported');
+  const value = input?.value;
+  if (value != null) {
+    const measure = measureOf(def.input, value);
+    if (usable(def, value, measure)) return scoreValue(def, value, measure, max, input!.adjusted ? 'adjusted' : 'reported');
+  }
   switch (def.missing) {
     case 'exclude':
       return unscored(def, 0, 'excluded');
-    case 'carry':
-      if (isUsableValue(def, input?.previous)) return scoreValue(def, input.previous, max, 'carried');
+    case 'carry': {
+      const previous = input?.previous;
+      if (previous != null) {
+        const measure = measureOf(def.input, previous);
+        if (usable(def, previous, measure)) return scoreValue(def, previous, measure, max, 'carried');
+      }
       return unscored(def, max, 'missing');
+    }
     case 'zero':
       return unscored(def, max, 'missing');
   }
@@ -217,6 +222,8 @@ interface Plan {
   rootChildren: number[];
   /** Index-node slots with every child before its parent, the root excluded. */
   bottomUp: number[];
+  /** Index-node slots in pre-order (parent first, depth first), as a score lists them. */
+  indexSlots: number[];
   subindices: Array<{ code: string; slots: number[] }>;
 }
 
@@ -244,38 +251,72 @@ function planOf(fw: FrameworkDef): Plan {
       .map((code) => slotOf.get(code))
       .filter((i): i is number => i !== undefined),
   }));
-  const plan: Plan = { slots, root: slots.length, rootChildren, bottomUp, subindices };
+  const indexSlots = slots.flatMap((slot, i) => (slot.node.type === 'index' ? [i] : []));
+  const plan: Plan = { slots, root: slots.length, rootChildren, bottomUp, indexSlots, subindices };
   plans.set(fw, plan);
   return plan;
 }
 
-interface Tally {
-  points: number;
-  max: number;
-  /** points / max for a points node, the composite value for a composite one; null when there is none. */
-  value: number | null;
-}
+/**
+ * Points, max and value of every slot of every agency, in flat arrays (agency-major: slot i of agency a is at
+ * a × width + i; the root, the total, is the last slot): a province is a million slots, too many for an object each.
+ * A value is points / max for a points node, the composite value for a composite one, NaN when there is none.
+ */
+class Tallies {
+  readonly points: Float64Array;
+  readonly max: Float64Array;
+  readonly value: Float64Array;
 
-const NO_TALLY: Tally = { points: 0, max: 0, value: null };
-
-function pointsTally(parts: readonly Tally[]): Tally {
-  let points = 0;
-  let max = 0;
-  for (const part of parts) {
-    points += part.points;
-    max += part.max;
+  constructor(
+    readonly width: number,
+    agencies: number,
+  ) {
+    const size = width * agencies;
+    if (scratch.length < size * 3) scratch = new Float64Array(Math.max(size * 3, scratch.length * 2));
+    this.points = scratch.subarray(0, size);
+    this.max = scratch.subarray(size, size * 2);
+    this.value = scratch.subarray(size * 2, size * 3);
   }
-  points = tidy(points);
-  max = tidy(max);
-  return { points, max, value: max > 0 ? points / max : null };
+
+  set(at: number, points: number, max: number, value: number | null): void {
+    this.points[at] = points;
+    this.max[at] = max;
+    this.value[at] = value ?? NaN;
+  }
+
+  /** Adds up the published points and max of some slots of an agency (a points node, a sub-index). */
+  sum(base: number, slots: readonly number[]): { points: number; max: number; value: number | null } {
+    let points = 0;
+    let max = 0;
+    for (const slot of slots) {
+      points += this.points[base + slot]!;
+      max += this.max[base + slot]!;
+    }
+    points = tidy(points);
+    max = tidy(max);
+    return { points, max, value: max > 0 ? points / max : null };
+  }
+
+  node(code: string, at: number): NodeScore {
+    const value = this.value[at]!;
+    return { code, points: this.points[at]!, max: this.max[at]!, value: Number.isNaN(value) ? null : value, rank: null };
+  }
+
+  /** The value a child brings to a composite mean: its value on 0–1, or none when it carries no points here. */
+  childValue(at: number): number | null {
+    const value = this.value[at]!;
+    return this.max[at]! > 0 && !Number.isNaN(value) ? value : null;
+  }
 }
 
-function nodeScore(code: string, tally: Tally): NodeScore {
-  return { code, points: tally.points, max: tally.max, value: tally.value, rank: null };
-}
+/**
+ * The tallies' memory, kept from one scoring to the next: a fresh buffer per call is external memory the garbage
+ * collector answers with full collections of everything live. Scoring is synchronous, so one buffer serves all calls;
+ * every slot is written before it is read.
+ */
+let scratch = new Float64Array(0);
 
-/** The value a child brings to a composite mean: its value on 0–1, or none when it carries no points here. */
-const childValue = (t: Tally): number | null => (t.max > 0 ? t.value : null);
+const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
 
 /**
  * Scores every agency: each indicator, each index node bottom-up, each sub-index and the total. A points node adds
@@ -286,39 +327,44 @@ const childValue = (t: Tally): number | null => (t.max > 0 ? t.value : null);
  */
 export function scoreAgencies(fw: FrameworkDef, agencies: readonly AgencyInput[]): AgencyScore[] {
   const plan = planOf(fw);
-  const tallies: Tally[][] = [];
+  const width = plan.slots.length + 1;
+  const tallies = new Tallies(width, agencies.length);
   const indicatorScores: IndicatorScore[][] = [];
-  for (const agency of agencies) {
-    const excluded = new Set(agency.notApplicable ?? []);
-    const row: Tally[] = new Array<Tally>(plan.slots.length + 1);
+  const applies = new Uint8Array(plan.slots.length);
+  for (let a = 0; a < agencies.length; a++) {
+    const agency = agencies[a]!;
+    const excluded = agency.notApplicable?.length ? new Set(agency.notApplicable) : NO_EXCLUSIONS;
+    const base = a * width;
     const scores: IndicatorScore[] = [];
-    const applies: boolean[] = new Array<boolean>(plan.slots.length);
-    plan.slots.forEach((slot, i) => {
-      applies[i] = (slot.parent === -1 || applies[slot.parent]!) && appliesTo(slot.node, agency, excluded);
-      if (slot.node.type !== 'indicator') return;
-      const score = scoreIndicator(slot.node, agency.values[slot.node.code], applies[i]!);
+    for (let i = 0; i < plan.slots.length; i++) {
+      const slot = plan.slots[i]!;
+      const applicable = (slot.parent === -1 || applies[slot.parent] === 1) && appliesTo(slot.node, agency, excluded);
+      applies[i] = applicable ? 1 : 0;
+      if (slot.node.type !== 'indicator') continue;
+      const score = scoreIndicator(slot.node, agency.values[slot.node.code], applicable);
       if (slot.top) score.rank = null;
       scores.push(score);
-      row[i] = { points: score.points, max: score.max, value: score.max > 0 ? score.points / score.max : null };
-    });
-    tallies.push(row);
+      tallies.set(base + i, score.points, score.max, score.max > 0 ? score.points / score.max : null);
+    }
     indicatorScores.push(scores);
   }
 
   const tallyNode = (slot: number, children: readonly number[], aggregate: Aggregation | undefined): void => {
     if (aggregate === undefined) {
-      for (const row of tallies) row[slot] = pointsTally(children.map((c) => row[c]!));
+      for (let base = slot; base < tallies.points.length; base += width) {
+        const t = tallies.sum(base - slot, children);
+        tallies.set(base, t.points, t.max, t.value);
+      }
       return;
     }
     const codes = children.map((c) => plan.slots[c]!.node.code);
     for (const members of groupMembers(agencies).values()) {
-      const rows = members.map((a) => children.map((c) => childValue(tallies[a]![c]!)));
+      const rows = members.map((a) => children.map((c) => tallies.childValue(a * width + c)));
       const values = aggregateComposite(aggregate, codes, rows);
       members.forEach((a, k) => {
-        const row = tallies[a]!;
-        const max = tidy(children.reduce((sum, c) => sum + row[c]!.max, 0));
+        const max = tidy(children.reduce((sum, c) => sum + tallies.max[a * width + c]!, 0));
         const value = values[k] ?? null;
-        row[slot] = { points: value === null ? 0 : Math.min(max, tidy(value * max)), max, value };
+        tallies.set(a * width + slot, value === null ? 0 : Math.min(max, tidy(value * max)), max, value);
       });
     }
   };
@@ -329,14 +375,19 @@ export function scoreAgencies(fw: FrameworkDef, agencies: readonly AgencyInput[]
   tallyNode(plan.root, plan.rootChildren, fw.aggregate);
 
   return agencies.map((agency, a) => {
-    const row = tallies[a]!;
+    const base = a * width;
+    const nodes: NodeScore[] = [];
+    for (const i of plan.indexSlots) nodes.push(tallies.node(plan.slots[i]!.node.code, base + i));
     return {
       agencyId: agency.agencyId,
       group: agency.group,
       indicators: indicatorScores[a]!,
-      nodes: plan.slots.flatMap((slot, i) => (slot.node.type === 'index' ? [nodeScore(slot.node.code, row[i]!)] : [])),
-      subindices: plan.subindices.map((sub) => nodeScore(sub.code, pointsTally(sub.slots.map((i) => row[i] ?? NO_TALLY)))),
-      total: nodeScore(TOTAL_CODE, row[plan.root]!),
+      nodes,
+      subindices: plan.subindices.map((sub) => {
+        const t = tallies.sum(base, sub.slots);
+        return { code: sub.code, points: t.points, max: t.max, value: t.value, rank: null };
+      }),
+      total: tallies.node(TOTAL_CODE, base + plan.root),
     };
   });
 }

@@ -12,12 +12,13 @@ import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { PackedValue, SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { scoreAgencies, scoresAcrossAgencies } from './score.js';
-import type { AgencyInput, AgencyScore, ReportedValue } from './scoring.types.js';
+import type { AgencyInput, ReportedValue } from './scoring.types.js';
 import { DEFAULT_UNCERTAINTY, rankUncertainty, uncertaintyApplies, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
-import { layoutOf, rankKeys, scoreArrays, type LayoutShape } from './result-rows.js';
+import { layoutOf, rankKeys, scoreArrays } from './result-rows.js';
 import type { FrameworkDef } from '../frameworks/framework.types.js';
 import { formedAnnually, notScoredIn, withAnnualValues, type HalfValue } from './annual-value.js';
 import * as repo from './runs.repository.js';
+import { WriteBehind } from '../db/write-behind.js';
 
 export type { RunRow } from './runs.repository.js';
 
@@ -47,6 +48,9 @@ interface PeriodState {
 const ANALYZE_SHARE = 0.5;
 const ANALYZE_MIN = 2_000;
 
+/** Agencies scored and written together in a full recompute (see computePeriod). */
+const SLICE = 1_000;
+
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 const reported = (value: number | null, denominator: number | null, option: string | null): ReportedValue | null =>
@@ -55,12 +59,15 @@ const reported = (value: number | null, denominator: number | null, option: stri
 /** An agency's exemptions in a period, as part of its change marker and input hash. */
 const exemptKey = (codes: readonly string[] | undefined): string => (codes && codes.length > 0 ? [...codes].sort().join(',') : '-');
 
+/** Node id → code of a framework, for reading packed values (countedValuesPacked). */
+type NodeCodes = ReadonlyMap<number, string>;
+
 /** One semiannual period's packed values of an agency (countedValuesPacked) as the annual-value rule takes them. */
-function halfValues(packed: string | undefined): Map<string, HalfValue> {
+function halfValues(packed: string | undefined, codes: NodeCodes): Map<string, HalfValue> {
   const out = new Map<string, HalfValue>();
   if (!packed) return out;
-  for (const [code, value, denominator, option, adjusted] of JSON.parse(packed) as PackedValue[]) {
-    out.set(code, { value: reported(value, denominator, option), adjusted: adjusted === 1 });
+  for (const [id, value, denominator, option, adjusted] of JSON.parse(packed) as PackedValue[]) {
+    out.set(codes.get(id)!, { value: reported(value, denominator, option), adjusted: adjusted === 1 });
   }
   return out;
 }
@@ -222,10 +229,7 @@ export class ScoringService {
       const keysOnly = read
         .filter((a) => !rescored.has(a.id) && state.agencies.get(a.id)!.sourceKey !== a.sourceKey)
         .map((a) => ({ agencyId: a.id, sourceKey: a.sourceKey }));
-      // Every agency of a rescored group is scored in the one call, so the cross-agency pass sees the whole group.
-      const scores = scoreAgencies(fw.definition, rescore.map((a) => a.input));
-      const fresh = new Map<number, { score: AgencyScore; inputHash: string; sourceKey: string; groupId: number }>();
-      rescore.forEach((a, i) => fresh.set(a.id, { score: scores[i]!, inputHash: a.inputHash, sourceKey: a.sourceKey, groupId: a.groupId }));
+      const fresh = new Map(rescore.map((a) => [a.id, a]));
 
       const hashOf = (id: number): string => fresh.get(id)?.inputHash ?? state.agencies.get(id)!.inputHash;
       const inputHash = sha256(context + expected.map((a) => `${a.id}:${hashOf(a.id)}`).join(','));
@@ -248,29 +252,37 @@ export class ScoringService {
         startedBy: opts.startedBy ?? null,
         startedAt,
       });
-
-      const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
-      const scoreRows: repo.ScoreRowWrite[] = [];
-      let layout: LayoutShape | undefined;
-      for (const [agencyId, f] of fresh) {
-        layout ??= layoutOf(f.score);
-        scoreRows.push({
-          agencyId,
-          groupId: f.groupId,
-          ranked: ranked.get(f.groupId) ?? false,
-          inputHash: f.inputHash,
-          sourceKey: f.sourceKey,
-          totalPoints: f.score.total.points,
-          totalMax: f.score.total.max,
-          ...scoreArrays(f.score),
-          ...rankKeys(f.score),
-        });
-      }
-      const layoutId = layout ? await repo.ensureLayout(trx, layout) : 0;
       await repo.closeCurrent(trx, periodId, [...fresh.keys(), ...removed], runId);
-      await repo.insertScores(trx, periodId, runId, layoutId, scoreRows);
       await repo.updateSourceKeys(trx, periodId, keysOnly);
-      written = scoreRows.length;
+
+      // Scored and written a slice of agencies at a time: each slice's rows are sent while the next is scored, so the
+      // database writes as the scoring goes on and no more than a slice of parsed inputs is held at once. Every agency
+      // of a rescored group is scored in the one call when scores depend on the group (the cross-agency pass).
+      const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
+      const writes = new WriteBehind();
+      let layoutId: number | undefined;
+      for (let i = 0; i < rescore.length; i += acrossAgencies ? rescore.length : SLICE) {
+        const slice = acrossAgencies ? rescore : rescore.slice(i, i + SLICE);
+        const scores = scoreAgencies(fw.definition, slice.map((a) => a.input()));
+        layoutId ??= await repo.ensureLayout(trx, layoutOf(scores[0]!));
+        const rows = slice.map((a, k): repo.ScoreRowWrite => {
+          const score = scores[k]!;
+          return {
+            agencyId: a.id,
+            groupId: a.groupId,
+            ranked: ranked.get(a.groupId) ?? false,
+            inputHash: a.inputHash,
+            sourceKey: a.sourceKey,
+            totalPoints: score.total.points,
+            totalMax: score.total.max,
+            ...scoreArrays(score),
+            ...rankKeys(score),
+          };
+        });
+        await writes.add(() => repo.insertScores(trx, periodId, runId, layoutId!, rows));
+      }
+      await writes.done();
+      written = rescore.length;
       analyzeAfter = Math.max(ANALYZE_MIN, ANALYZE_SHARE * expected.length);
 
       const agenciesNext = new Map<number, AgencyState>();
@@ -298,7 +310,9 @@ export class ScoringService {
 
   /**
    * Recognised values (appraised over self-assessed) of the given agencies, and last period's for carry-forward,
-   * each with `source`: the text they were read from, which is what an agency's input hash is taken over.
+   * each with `source`: the text they were read from, which is what an agency's input hash is taken over, and
+   * `input`, which parses it into the scoring core's input only when the agency is scored (a full recompute holds
+   * texts, not a province of objects).
    */
   private async inputs(
     period: PeriodRow,
@@ -310,7 +324,7 @@ export class ScoringService {
     definition: FrameworkDef,
     all: boolean,
     trx: Knex,
-  ): Promise<Array<{ input: AgencyInput; source: string }>> {
+  ): Promise<Array<{ input: () => AgencyInput; source: string }>> {
     if (agencies.length === 0) return [];
     const ids = all ? null : agencies.map((a) => a.id);
     const current = await this.deps.submissions.countedValuesPacked(period.id, ids, trx);
@@ -321,35 +335,43 @@ export class ScoringService {
     for (const half of halves) {
       halfTexts.push(new Map((await this.deps.submissions.countedValuesPacked(half.id, ids, trx)).map((h) => [h.agencyId, h.packed])));
     }
+    const codesOf = async (frameworkId: number): Promise<NodeCodes> =>
+      new Map([...(await this.deps.frameworks.nodeIds(frameworkId, trx))].map(([code, id]) => [id, code]));
+    const codes = await codesOf(period.frameworkId);
+    // Halves are periods of the same framework; last period may have had another version of it.
+    const prevCodes = prevPeriod && prevPeriod.frameworkId !== period.frameworkId ? await codesOf(prevPeriod.frameworkId) : codes;
     const notApplicable = notScoredIn(definition.nodes, period.kind);
     const formed = halves.length > 0 ? formedAnnually(definition.nodes) : [];
     return agencies.map((a) => {
       const cur = currentText.get(a.id);
       const prevText = previousText.get(a.id);
-      const prev = new Map<string, ReportedValue>();
-      if (prevText) {
-        for (const [code, value, denominator, option] of JSON.parse(prevText) as PackedValue[]) {
-          const v = reported(value, denominator, option);
-          if (v) prev.set(code, v);
-        }
-      }
-      const values: AgencyInput['values'] = {};
-      if (cur) {
-        for (const [code, value, denominator, option, adjusted] of JSON.parse(cur) as PackedValue[]) {
-          values[code] = { value: reported(value, denominator, option), adjusted: adjusted === 1, previous: prev.get(code) ?? null };
-        }
-      }
-      // Carry-forward also reaches indicators an agency left out entirely this period.
-      for (const [code, v] of prev) {
-        if (!values[code]) values[code] = { value: null, previous: v };
-      }
-      // An annual period's value of an indicator collected semiannually is formed from the year's halves.
       const halfText = halfTexts.map((t) => t.get(a.id));
-      if (formed.length > 0) withAnnualValues(formed, values, halfText.map(halfValues));
       const exempt = exemptions.get(a.id);
       return {
-        input: { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable },
         source: [cur ?? '-', prevText ?? '-', ...halfText.map((t) => t ?? '-'), exemptKey(exempt)].join('|'),
+        input: (): AgencyInput => {
+          const prev = new Map<string, ReportedValue>();
+          if (prevText) {
+            for (const [id, value, denominator, option] of JSON.parse(prevText) as PackedValue[]) {
+              const v = reported(value, denominator, option);
+              if (v) prev.set(prevCodes.get(id)!, v);
+            }
+          }
+          const values: AgencyInput['values'] = {};
+          if (cur) {
+            for (const [id, value, denominator, option, adjusted] of JSON.parse(cur) as PackedValue[]) {
+              const code = codes.get(id)!;
+              values[code] = { value: reported(value, denominator, option), adjusted: adjusted === 1, previous: prev.get(code) ?? null };
+            }
+          }
+          // Carry-forward also reaches indicators an agency left out entirely this period.
+          for (const [code, v] of prev) {
+            if (!values[code]) values[code] = { value: null, previous: v };
+          }
+          // An annual period's value of an indicator collected semiannually is formed from the year's halves.
+          if (formed.length > 0) withAnnualValues(formed, values, halfText.map((t) => halfValues(t, codes)));
+          return { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable };
+        },
       };
     });
   }
@@ -407,7 +429,7 @@ export class ScoringService {
     );
     const intervals = rankUncertainty(
       fw.definition,
-      read.map((r) => r.input),
+      read.map((r) => r.input()),
       groups.map((g) => ({ code: g.code, ranked: g.ranked })),
       opts,
     );

@@ -313,16 +313,17 @@ export async function countedMarkers(db: Knex, periodIds: number[], states: read
 }
 
 /**
- * A recognised value packed as [code, value, denominator, option, adjusted]: the appraised value where the reviewer
- * set one (adjusted = 1), else the self-assessed one.
+ * A recognised value packed as [node id, value, denominator, option, adjusted]: the appraised value where the
+ * reviewer set one (adjusted = 1), else the self-assessed one.
  */
-export type PackedValue = [string, number | null, number | null, string | null, 0 | 1];
+export type PackedValue = [number, number | null, number | null, string | null, 0 | 1];
 
 /**
- * The counted values of a period, one row per agency with its recognised values as one JSON text in framework
- * order: at the scale of a province (10 000 agencies × 100 indicators) this reads several times faster than a row
- * per value, and the text itself can be hashed to tell whether an agency's inputs changed. Optionally only some
- * agencies.
+ * The counted values of a period, one row per agency with its recognised values as one JSON text (PackedValue[]) in
+ * node id order: at the scale of a province (10 000 agencies × 100 indicators) this reads several times faster than
+ * a row per value, and the text itself can be hashed to tell whether an agency's inputs changed. The text is put
+ * together by concatenation, which PostgreSQL does at about twice the speed of json_build_array; numeric prints as
+ * a plain decimal, a valid JSON number. Optionally only some agencies.
  */
 export async function countedValuesPacked(
   db: Knex,
@@ -330,9 +331,9 @@ export async function countedValuesPacked(
   states: readonly string[],
   agencyIds: number[] | null,
 ): Promise<Array<{ agencyId: number; packed: string }>> {
+  const pick = (column: string): string => `CASE WHEN a.adjusted THEN v.appraised_${column} ELSE v.self_${column} END`;
   const q = db('submissions as s')
     .join('submission_values as v', 'v.submission_id', 's.id')
-    .join('framework_nodes as n', 'n.id', 'v.node_id')
     .joinRaw(
       `CROSS JOIN LATERAL (SELECT v.appraised_value IS NOT NULL OR v.appraised_denominator IS NOT NULL
                                   OR v.appraised_option IS NOT NULL AS adjusted) a`,
@@ -342,11 +343,9 @@ export async function countedValuesPacked(
     .groupBy('s.agency_id')
     .select(
       's.agency_id',
-      db.raw(`json_agg(json_build_array(n.code,
-                CASE WHEN a.adjusted THEN v.appraised_value ELSE v.self_value END::float8,
-                CASE WHEN a.adjusted THEN v.appraised_denominator ELSE v.self_denominator END::float8,
-                CASE WHEN a.adjusted THEN v.appraised_option ELSE v.self_option END,
-                a.adjusted::int) ORDER BY n.position)::text AS packed`),
+      db.raw(`'[' || string_agg('[' || v.node_id || ',' || coalesce(${pick('value')}::text, 'null') || ','
+                || coalesce(${pick('denominator')}::text, 'null') || ',' || coalesce(to_json(${pick('option')})::text, 'null')
+                || CASE WHEN a.adjusted THEN ',1]' ELSE ',0]' END, ',' ORDER BY v.node_id) || ']' AS packed`),
     );
   if (agencyIds) q.whereRaw('s.agency_id = ANY(?::int[])', [agencyIds as unknown as Knex.Value]);
   const rows = await q;
