@@ -261,25 +261,30 @@ export class ScoringService {
       const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
       const writes = new WriteBehind();
       let layoutId: number | undefined;
-      for (let i = 0; i < rescore.length; i += acrossAgencies ? rescore.length : SLICE) {
-        const slice = acrossAgencies ? rescore : rescore.slice(i, i + SLICE);
-        const scores = scoreAgencies(fw.definition, slice.map((a) => a.input()));
-        layoutId ??= await repo.ensureLayout(trx, layoutOf(scores[0]!));
-        const rows = slice.map((a, k): repo.ScoreRowWrite => {
-          const score = scores[k]!;
-          return {
-            agencyId: a.id,
-            groupId: a.groupId,
-            ranked: ranked.get(a.groupId) ?? false,
-            inputHash: a.inputHash,
-            sourceKey: a.sourceKey,
-            totalPoints: score.total.points,
-            totalMax: score.total.max,
-            ...scoreArrays(score),
-            ...rankKeys(score),
-          };
-        });
-        await writes.add(() => repo.insertScores(trx, periodId, runId, layoutId!, rows));
+      try {
+        for (let i = 0; i < rescore.length; i += acrossAgencies ? rescore.length : SLICE) {
+          const slice = acrossAgencies ? rescore : rescore.slice(i, i + SLICE);
+          const scores = scoreAgencies(fw.definition, slice.map((a) => a.input()));
+          layoutId ??= await repo.ensureLayout(trx, layoutOf(scores[0]!));
+          const rows = slice.map((a, k): repo.ScoreRowWrite => {
+            const score = scores[k]!;
+            return {
+              agencyId: a.id,
+              groupId: a.groupId,
+              ranked: ranked.get(a.groupId) ?? false,
+              inputHash: a.inputHash,
+              sourceKey: a.sourceKey,
+              totalPoints: score.total.points,
+              totalMax: score.total.max,
+              ...scoreArrays(score),
+              ...rankKeys(score),
+            };
+          });
+          await writes.add(() => repo.insertScores(trx, periodId, runId, layoutId!, rows));
+        }
+      } finally {
+        // The transaction must not end (on a failure while scoring, say) with a statement of it still running.
+        await writes.done().catch(() => undefined);
       }
       await writes.done();
       written = rescore.length;
