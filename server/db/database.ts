@@ -57,6 +57,12 @@ export function openDatabase(opts: DatabaseOptions): Db {
   });
 }
 
+/**
+ * Whether the connection is node-postgres, which sends a Buffer parameter in PostgreSQL's binary format (PGlite's
+ * driver would take it for bytea). Lets a hot write send numbers without printing and parsing them.
+ */
+export const sendsBinaryParameters = (db: Knex): boolean => db.client.config.client === 'pg';
+
 export async function migrateLatest(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ directory: migrationsDir, loadExtensions: ['.ts'] })) as [
     number,

@@ -40,9 +40,6 @@ export function scoreArrays(score: AgencyScore): {
   max: number[];
   measures: Array<number | null>;
   flags: Array<string | null>;
-  /** The leading, ranked part of points and max. */
-  headPoints: number[];
-  headMax: number[];
 } {
   const points: number[] = [];
   const max: number[] = [];
@@ -68,9 +65,8 @@ export function scoreArrays(score: AgencyScore): {
     if (isMainIndex(i)) push(i);
     else others.push(i);
   }
-  const ranked = points.length;
   for (const i of others) push(i);
-  return { points, max, measures, flags, headPoints: points.slice(0, ranked), headMax: max.slice(0, ranked) };
+  return { points, max, measures, flags };
 }
 
 const key = (value: number | null): number | null => (value === null || !Number.isFinite(value) ? null : roundPublished(value));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { sendsBinaryParameters } from '../db/database.js';
 
 export interface RunRow {
   id: number;
@@ -163,51 +164,90 @@ export interface ScoreRowWrite {
   max: number[];
   measures: Array<number | null>;
   flags: Array<string | null>;
-  headPoints: number[];
-  headMax: number[];
   keys: Array<number | null>;
 }
 
-/** Array literal of numbers (and nulls): shortest round-trip decimal, which float8 reads back to the same double. */
-const numbers = (xs: ReadonlyArray<number | null>): string =>
-  `{${xs.map((x) => (x === null || !Number.isFinite(x) ? 'NULL' : String(x))).join(',')}}`;
-/** Flags are fixed lower-case words, so they need no quoting in an array literal. */
-const words = (xs: ReadonlyArray<string | null>): string => `{${xs.map((x) => (x === null ? 'NULL' : x)).join(',')}}`;
 /**
- * One text[] parameter holding an array literal per row. The literals above hold no quote, backslash, brace-less
- * space or comma outside their braces, so double quotes around each are the whole escaping — done here because the
- * driver's general escaping of a string array costs more, at a province's size, than the scoring itself.
+ * The float8 columns travel as one flat array per batch, each row taking its slice. A slice is only cheap in an
+ * array without a null bitmap (with one, PostgreSQL counts its way to every offset), so a null travels as NaN —
+ * which no stored figure is: points and max are finite, and measures and rank keys are null when not finite — and
+ * the statement turns NaN back into null.
  */
-const literals = <T>(rows: readonly T[], literal: (row: T) => string): string => `{"${rows.map(literal).join('","')}"}`;
+const transported = (x: number | null): number => (x === null || !Number.isFinite(x) ? NaN : x);
+
+/** Array literal of numbers: shortest round-trip decimal, which float8 reads back to the same double. */
+const numbersLiteral = (xs: readonly number[]): string => `{${xs.join(',')}}`;
+
+const FLOAT8_OID = 701;
+
+/**
+ * A one-dimensional float8[] without nulls in PostgreSQL's binary array format (array_recv): dimensions, lower
+ * bound 1, then each element as its length and the big-endian double. Exact, and nothing to print or parse.
+ */
+function numbersBinary(xs: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(20 + xs.length * 12);
+  out.writeInt32BE(1, 0);
+  out.writeInt32BE(0, 4);
+  out.writeInt32BE(FLOAT8_OID, 8);
+  out.writeInt32BE(xs.length, 12);
+  out.writeInt32BE(1, 16);
+  let at = 20;
+  for (const x of xs) {
+    out.writeInt32BE(8, at);
+    out.writeDoubleBE(x, at + 4);
+    at += 12;
+  }
+  return out;
+}
+
+/** An agency's flags as one text (the statement splits it; empty for null): fixed lower-case words, no commas. */
+const flagsText = (xs: ReadonlyArray<string | null>): string => xs.map((x) => x ?? '').join(',');
 
 // Rows per statement: large enough to be a few round trips for a province, small enough to keep parameters modest.
 const BATCH = 2_000;
 
 /**
- * Writes score rows valid from `runId` with one set-based statement per batch (unnest of column arrays; each
- * agency's arrays travel as array literals), so a full province is a handful of round trips.
+ * Writes score rows valid from `runId`, one set-based statement per batch. Every row of a run has the same layout,
+ * so each array column travels as one flat array of all the batch's rows, `width` (or `ranked`) entries each, and
+ * row k takes its slice; on node-postgres the numbers go in binary, elsewhere as one array literal.
  */
 export async function insertScores(
   trx: Knex.Transaction,
   periodId: number,
   runId: number,
-  layoutId: number,
+  layout: { id: number; width: number; ranked: number },
   rows: readonly ScoreRowWrite[],
 ): Promise<void> {
+  const { width, ranked } = layout;
+  for (const r of rows) {
+    if (r.points.length !== width || r.max.length !== width || r.measures.length !== width || r.flags.length !== width || r.keys.length !== ranked) {
+      throw new Error(`score row of agency ${r.agencyId} does not fit layout ${layout.id} (${width} figures, ${ranked} ranked)`);
+    }
+  }
+  const encode = sendsBinaryParameters(trx) ? numbersBinary : numbersLiteral;
+  const numbers = (batch: readonly ScoreRowWrite[], pick: (r: ScoreRowWrite) => ReadonlyArray<number | null>): Buffer | string => {
+    const out: number[] = [];
+    for (const r of batch) for (const x of pick(r)) out.push(transported(x));
+    return encode(out);
+  };
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
     await trx.raw(
       `INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, input_hash, source_key,
                                   total_points, total_max, points, max_points, measures, flags, head_points, head_max,
                                   ranked, total_key, keys)
-       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm, u.p::float8[], u.m::float8[], u.me::float8[], u.f::text[],
-              u.hp::float8[], u.hm::float8[], u.r, u.tk, u.ks::float8[]
-         FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::text[], ?::text[], ?::text[],
-                     ?::text[], ?::text[], ?::text[], ?::bool[], ?::float8[], ?::text[])
-           AS u(a, g, h, k, tp, tm, p, m, me, f, hp, hm, r, tk, ks)`,
+       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm,
+              x.p[(u.o - 1) * x.w + 1 : u.o * x.w], x.m[(u.o - 1) * x.w + 1 : u.o * x.w],
+              array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), string_to_array(u.f, ',', ''),
+              coalesce(x.p[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
+              coalesce(x.m[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
+              u.r, u.tk, coalesce(array_replace(x.ks[(u.o - 1) * x.r + 1 : u.o * x.r], 'NaN', NULL), '{}')
+         FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[])
+                WITH ORDINALITY AS u(a, g, h, k, tp, tm, r, tk, f, o),
+              (SELECT ?::int AS w, ?::int AS r, ?::float8[] AS p, ?::float8[] AS m, ?::float8[] AS me, ?::float8[] AS ks) x`,
       [
         periodId,
-        layoutId,
+        layout.id,
         runId,
         batch.map((r) => r.agencyId),
         batch.map((r) => r.groupId),
@@ -215,15 +255,15 @@ export async function insertScores(
         batch.map((r) => r.sourceKey),
         batch.map((r) => r.totalPoints),
         batch.map((r) => r.totalMax),
-        literals(batch, (r) => numbers(r.points)),
-        literals(batch, (r) => numbers(r.max)),
-        literals(batch, (r) => numbers(r.measures)),
-        literals(batch, (r) => words(r.flags)),
-        literals(batch, (r) => numbers(r.headPoints)),
-        literals(batch, (r) => numbers(r.headMax)),
         batch.map((r) => r.ranked),
         batch.map((r) => r.totalKey),
-        literals(batch, (r) => numbers(r.keys)),
+        batch.map((r) => flagsText(r.flags)),
+        width,
+        ranked,
+        numbers(batch, (r) => r.points),
+        numbers(batch, (r) => r.max),
+        numbers(batch, (r) => r.measures),
+        numbers(batch, (r) => r.keys),
       ] as unknown as Knex.RawBinding[],
     );
   }

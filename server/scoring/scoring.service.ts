@@ -260,12 +260,15 @@ export class ScoringService {
       // of a rescored group is scored in the one call when scores depend on the group (the cross-agency pass).
       const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
       const writes = new WriteBehind();
-      let layoutId: number | undefined;
+      let layout: { id: number; width: number; ranked: number } | undefined;
       try {
         for (let i = 0; i < rescore.length; i += acrossAgencies ? rescore.length : SLICE) {
           const slice = acrossAgencies ? rescore : rescore.slice(i, i + SLICE);
           const scores = scoreAgencies(fw.definition, slice.map((a) => a.input()));
-          layoutId ??= await repo.ensureLayout(trx, layoutOf(scores[0]!));
+          if (!layout) {
+            const shape = layoutOf(scores[0]!);
+            layout = { id: await repo.ensureLayout(trx, shape), width: shape.codes.length, ranked: shape.ranked };
+          }
           const rows = slice.map((a, k): repo.ScoreRowWrite => {
             const score = scores[k]!;
             return {
@@ -280,7 +283,8 @@ export class ScoringService {
               ...rankKeys(score),
             };
           });
-          await writes.add(() => repo.insertScores(trx, periodId, runId, layoutId!, rows));
+          const into = layout;
+          await writes.add(() => repo.insertScores(trx, periodId, runId, into, rows));
         }
       } finally {
         // The transaction must not end (on a failure while scoring, say) with a statement of it still running.

@@ -1,6 +1,7 @@
-// The scoring engine's behaviours through the shared, incrementally written run storage (migration 020): a main
-// index that is an indicator is ranked and its rank read back from a snapshot, and an annual value formed from the
-// year's semiannual values is rescored, without forcing, when a half changes.
+// The scoring engine's behaviours through the shared, incrementally written run storage (migration 020): every
+// stored figure reads back as the scoring core computed it, a main index that is an indicator is ranked and its rank
+// read back from a snapshot, and an annual value formed from the year's semiannual values is rescored, without
+// forcing, when a half changes.
 import { expect } from 'chai';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { agencyId, userId } from '../support/builders.js';
@@ -24,12 +25,104 @@ nodes:
       - { code: G.1, name: Số cuộc họp, max: 10, input: { kind: count }, score: { rule: linear, full: 4 } }
 `;
 
+// Every kind of stored figure: index nodes (no measure, no flag), a ratio's long measure, a node that applies to one
+// group only, a missing value kept in the max and one left out of it, a main index that is an indicator, a
+// sub-index, and a group assessed but not ranked (no rank keys).
+const STORE_SOURCE = `
+code: T-STORE
+name: Bộ chỉ số thử lưu kết quả
+version: 1
+applies_to: [so-nganh, thu-nghiem]
+periods: [annual]
+nodes:
+  - code: A
+    name: Nhóm A
+    children:
+      - { code: A.1, name: Tỷ lệ đạt, max: 10, input: { kind: ratio, numerator: Đạt, denominator: Tổng }, score: { rule: linear } }
+      - { code: A.2, name: Chỉ khối sở, max: 5, input: { kind: yesno }, score: { rule: yesno }, applies_to: [so-nganh] }
+      - { code: A.3, name: Thiếu thì bỏ khỏi điểm tối đa, max: 5, input: { kind: percent }, score: { rule: target, target: 0.8 }, missing: exclude }
+  - { code: B, name: Số lớp, max: 10, input: { kind: count }, score: { rule: steps, steps: [[3, 10], [1, 5]] } }
+subindices:
+  - { code: S, name: Chỉ số phụ, of: [A] }
+`;
+
 describe('engine results in the shared run storage', function () {
   let t: TestApp;
   before(async () => {
     t = await bootTestApp();
   });
   after(async () => t?.close());
+
+  it('when a run is stored, then every figure of every agency reads back as the scoring core computed it', async () => {
+    const db = t.services.db;
+    const trial = await t.services.agencies.createGroup({ code: 'thu-nghiem', name: 'Khối thử nghiệm', ranked: false, sortOrder: 90 });
+    const def = parseFramework(STORE_SOURCE, 't-store.yaml');
+    const { id } = await t.services.frameworks.importFramework(def);
+    const year = await t.services.periods.ensure({ id, code: def.code }, 'annual', 2026);
+    const [{ id: trialAgency }] = await db('agencies').insert({ code: 'TN-1', name: 'Đơn vị thử nghiệm', kind: 'commune', ranking_group_id: trial }).returning('id');
+    const agencies = [await agencyId(db, 'SNV'), await agencyId(db, 'STC'), trialAgency as number];
+    const v = (value: number, denominator: number | null = null) => ({ value, denominator, option: null });
+    const values: Array<Record<string, ReturnType<typeof v>>> = [
+      { 'A.1': v(2, 3), 'A.2': v(1), B: v(2) },
+      { 'A.2': v(0), 'A.3': v(50), B: v(0) },
+      { 'A.1': v(1, 7), 'A.3': v(90), B: v(4) },
+    ];
+    const actor: Actor = { id: await userId(db, 'thamdinh'), username: 'thamdinh', fullName: 'Thẩm định', role: 'reviewer', agencyId: null };
+    await db.transaction(async (trx) => {
+      for (const [i, agency] of agencies.entries()) {
+        await t.services.submissions.importSubmission(trx, actor, {
+          agencyId: agency,
+          periodId: year.id,
+          state: 'approved',
+          values: Object.entries(values[i]!).map(([code, self]) => ({ code, self })),
+          evidence: [],
+        }, 'test');
+      }
+    });
+    const outcome = await t.services.scoring.computePeriod(year.id, { trigger: 'manual' });
+    expect(outcome.status).to.equal('computed');
+    const runId = (outcome as { runId: number }).runId;
+
+    const groups = ['so-nganh', 'so-nganh', 'thu-nghiem'];
+    const core = computeScores(
+      def,
+      agencies.map((agencyId, i) => ({
+        agencyId,
+        group: groups[i]!,
+        values: Object.fromEntries(Object.entries(values[i]!).map(([code, value]) => [code, { value }])),
+      })),
+      [{ code: 'so-nganh', ranked: true }, { code: 'thu-nghiem', ranked: false }],
+    );
+    const stored = await db('run_node_scores').where({ run_id: runId }).whereIn('agency_id', agencies)
+      .select('agency_id', 'node_code', 'node_kind', 'points', 'max_points', 'measure', 'flag', 'rank');
+    const read = (agency: number, code: string) => {
+      const row = stored.find((r) => r.agency_id === agency && r.node_code === code);
+      expect(row, `${code} of agency ${agency}`).to.not.equal(undefined);
+      return { points: Number(row.points), max: Number(row.max_points), measure: row.measure, flag: row.flag, rank: row.rank };
+    };
+    for (const score of core) {
+      for (const i of score.indicators) {
+        expect(read(score.agencyId, i.code), i.code).to.deep.equal({ points: i.points, max: i.max, measure: i.measure, flag: i.flag, rank: i.rank ?? null });
+      }
+      for (const n of [...score.nodes, ...score.subindices]) {
+        expect(read(score.agencyId, n.code), n.code).to.deep.equal({ points: n.points, max: n.max, measure: null, flag: null, rank: n.rank });
+      }
+      const total = await db('run_results').where({ run_id: runId, agency_id: score.agencyId }).first('points', 'max_points', 'rank');
+      expect({ points: Number(total.points), max: Number(total.max_points), rank: total.rank }).to.deep.equal({
+        points: score.total.points,
+        max: score.total.max,
+        rank: score.total.rank,
+      });
+    }
+    // The cases above are all there: a ratio's long measure, a missing value in and out of the max, a node that
+    // does not apply, a sub-index, and no ranks in the group assessed only.
+    const flags = stored.map((r) => r.flag);
+    expect(flags).to.include.members(['reported', 'missing', 'excluded', 'not_applicable']);
+    expect(read(agencies[0]!, 'A.1').measure).to.equal(2 / 3);
+    expect(read(trialAgency as number, 'A').rank).to.equal(null);
+    expect(read(agencies[0]!, 'S').rank).to.be.a('number');
+    expect(stored.length).to.equal(agencies.length * 6);
+  });
 
   it('when a main index is an indicator, then its rank is stored and read back as the scoring core ranks it, and a changed half rescores the year', async () => {
     const db = t.services.db;
