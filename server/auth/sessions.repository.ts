@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Actor } from './policy.js';
 
 export interface SessionRow {
   id: string;
@@ -11,9 +12,23 @@ export async function insertSession(db: Knex, s: SessionRow): Promise<void> {
   await db('sessions').insert({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, expires_at: s.expiresAt });
 }
 
-export async function findLiveSession(db: Knex, id: string, now: Date): Promise<SessionRow | undefined> {
-  const row = await db('sessions').where('id', id).andWhere('expires_at', '>', now).first();
-  return row && { id: row.id, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+/** A live session of an active user, with that user as the actor: one read, since every request makes it. */
+export async function findLiveSession(db: Knex, id: string, now: Date): Promise<(SessionRow & { actor: Actor }) | undefined> {
+  const row = await db('sessions as s')
+    .join('users as u', 'u.id', 's.user_id')
+    .where('s.id', id)
+    .andWhere('s.expires_at', '>', now)
+    .andWhere('u.active', true)
+    .first('s.id', 's.user_id', 's.csrf_token', 's.expires_at', 'u.username', 'u.full_name', 'u.role', 'u.agency_id');
+  return (
+    row && {
+      id: row.id,
+      userId: row.user_id,
+      csrfToken: row.csrf_token,
+      expiresAt: row.expires_at,
+      actor: { id: row.user_id, username: row.username, fullName: row.full_name, role: row.role, agencyId: row.agency_id },
+    }
+  );
 }
 
 export async function deleteSession(db: Knex, id: string): Promise<void> {
