@@ -15,6 +15,7 @@ export interface AuthenticatedSession {
   actor: Actor;
   csrfToken: string;
   sessionId: string;
+  unreadNotifications: number;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -72,7 +73,7 @@ export class AuthService {
 
   async resolve(token: string): Promise<AuthenticatedSession | undefined> {
     const session = await sessions.findLiveSession(this.db, sha256(token), this.now());
-    return session && { actor: session.actor, csrfToken: session.csrfToken, sessionId: session.id };
+    return session && { actor: session.actor, csrfToken: session.csrfToken, sessionId: session.id, unreadNotifications: session.unreadNotifications };
   }
 
   async logout(token: string): Promise<void> {
