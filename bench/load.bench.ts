@@ -3,19 +3,21 @@
 // group, each with a reporter, an open draft and a session (written directly, as a login would), so every saving
 // connection owns one report and tracks its optimistic version. Half the connections save drafts (the form's POST,
 // with its CSRF token), the other half read the rankings page with the period's published results, for
-// BENCH_LOAD_SECONDS (default 60). Afterwards every
-// acknowledged save (303) must be in the database: each report's version is 1 + its acknowledged saves, its audit
-// trail has one value.update per save, and the stored value is the last one acknowledged.
+// BENCH_LOAD_SECONDS (default 60). Afterwards every acknowledged save (303) must be in the database: each report's
+// version is 1 + its acknowledged saves, its audit trail has one value.update per save, and the stored value is the
+// last one acknowledged.
 //
 //   BENCH_DATABASE_URL   PostgreSQL server to create the bench database on (default postgres://root@127.0.0.1:5432/test)
 //   BENCH_LOAD_SECONDS   duration (default 60)
 //   BENCH_USERS          concurrent users, half saving and half reading (default 200)
 //   BENCH_POOL_MAX       DB_POOL_MAX of the server under test (default 10)
 //   BENCH_THINK_SECONDS  a user's mean pause between two requests in the paced phase (default 5)
+//   BENCH_WARMUP_SECONDS untimed start of the paced phase, the same users acting (default 5)
 //   BENCH_NODE_ARGS      node's own options for the server under test (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
 //
-// Two phases run one after the other against the same server: "paced", where each of the 200 users acts once every
-// BENCH_THINK_SECONDS as people at a form do (autosave, then reading), which is what the p99 target is about; and
+// Two phases run one after the other against the same server: "paced", where each of the 200 users acts on average
+// once every BENCH_THINK_SECONDS, each on its own, as people at a form do (autosave, then reading), which is what the
+// p99 target is about; and
 // "saturated", where every connection fires its next request the moment the last one is answered — a stress test
 // whose latency is only concurrency / throughput (Little's law), recorded to show the ceiling of one instance.
 import { createHash, randomBytes } from 'node:crypto';
@@ -37,6 +39,7 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:
 const INDICATOR = 'HDCQS.2';
 const SAVE_TARGET_MS = 100;
 const THINK_SECONDS = Number(process.env.BENCH_THINK_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 
 interface Saver {
   cookie: string;
@@ -153,16 +156,21 @@ export async function run(): Promise<BenchRow[]> {
     /**
      * Paced: each user on its own, as independent people are — a random pause (exponential, mean THINK_SECONDS, so
      * together the users' requests arrive as a Poisson stream), one request, its answer, the next pause. Each user
-     * keeps its own connection alive, as a browser does. Latency is timed per request; a user stops after its last
-     * answer, so no save is left in flight at the end of the phase.
+     * keeps its own connection alive, as a browser does. The same users first act for WARMUP_SECONDS untimed, so
+     * the figures are those of a running server, not of its first second (connections to the database opened,
+     * code compiled); then every request is timed, for SECONDS. A user stops after its last answer, so no save is
+     * left in flight at the end of the phase.
      */
     const pacedPhase = async (): Promise<[Timing, Timing]> => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
       const saves: number[] = [];
       const reads: number[] = [];
-      const end = performance.now() + SECONDS * 1000;
+      const timedFrom = performance.now() + WARMUP_SECONDS * 1000;
+      const end = timedFrom + SECONDS * 1000;
       const pause = (): Promise<void> =>
-        new Promise((resolve) => setTimeout(resolve, -Math.log(1 - Math.random()) * THINK_SECONDS * 1000));
+        new Promise((resolve) =>
+          setTimeout(resolve, Math.min(-Math.log(1 - Math.random()) * THINK_SECONDS * 1000, end - performance.now())),
+        );
       const user = async (act: () => Promise<void>): Promise<void> => {
         // The first request after a pause too, so the users do not all start at the same instant.
         for (await pause(); performance.now() < end; await pause()) await act();
@@ -170,7 +178,7 @@ export async function run(): Promise<BenchRow[]> {
       const timed = async (into: number[], req: Request): Promise<number> => {
         const t0 = performance.now();
         const status = await send(agent, port, req);
-        into.push(performance.now() - t0);
+        if (t0 >= timedFrom) into.push(performance.now() - t0);
         return status;
       };
       await Promise.all([
