@@ -2,21 +2,26 @@
 // The bench builds its own province on a throwaway database: the demo, plus BENCH_USERS agencies of the department
 // group, each with a reporter, an open draft and a session (written directly, as a login would), so every saving
 // connection owns one report and tracks its optimistic version. Half the connections save drafts (the form's POST,
-// with its CSRF token), the other half read the rankings page, for BENCH_LOAD_SECONDS (default 60). Afterwards every
-// acknowledged save (303) must be in the database: each report's version is 1 + its acknowledged saves, its audit
-// trail has one value.update per save, and the stored value is the last one acknowledged.
+// with its CSRF token), the other half read the rankings page with the period's published results, for
+// BENCH_LOAD_SECONDS (default 60). Afterwards every acknowledged save (303) must be in the database: each report's
+// version is 1 + its acknowledged saves, its audit trail has one value.update per save, and the stored value is the
+// last one acknowledged.
 //
 //   BENCH_DATABASE_URL   PostgreSQL server to create the bench database on (default postgres://root@127.0.0.1:5432/test)
 //   BENCH_LOAD_SECONDS   duration (default 60)
 //   BENCH_USERS          concurrent users, half saving and half reading (default 200)
 //   BENCH_POOL_MAX       DB_POOL_MAX of the server under test (default 10)
-//   BENCH_THINK_SECONDS  a user's pause between two requests in the paced phase (default 5)
+//   BENCH_THINK_SECONDS  a user's mean pause between two requests in the paced phase (default 5)
+//   BENCH_WARMUP_SECONDS untimed start of the paced phase, the same users acting (default 5)
+//   BENCH_NODE_ARGS      node's own options for the server under test (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
 //
-// Two phases run one after the other against the same server: "paced", where each of the 200 users acts once every
-// BENCH_THINK_SECONDS as people at a form do (autosave, then reading), which is what the p99 target is about; and
+// Two phases run one after the other against the same server: "paced", where each of the 200 users acts on average
+// once every BENCH_THINK_SECONDS, each on its own, as people at a form do (autosave, then reading), which is what the
+// p99 target is about; and
 // "saturated", where every connection fires its next request the moment the last one is answered — a stress test
 // whose latency is only concurrency / throughput (Little's law), recorded to show the ceiling of one instance.
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
 import type { BenchRow } from './run.js';
@@ -34,6 +39,7 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:
 const INDICATOR = 'HDCQS.2';
 const SAVE_TARGET_MS = 100;
 const THINK_SECONDS = Number(process.env.BENCH_THINK_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 
 interface Saver {
   cookie: string;
@@ -43,8 +49,6 @@ interface Saver {
   acked: number;
   lastValue: number | null;
   inFlight: number | null;
-  /** Saves that committed without their answer being counted, when a phase's clients stopped mid-request. */
-  unanswered: number;
   /** Saves sent so far; numbers each save's value, so no two saves of a report send the same one. */
   sent: number;
 }
@@ -95,13 +99,18 @@ export async function run(): Promise<BenchRow[]> {
       if (i < nSavers + SPARE) {
         const actor = { id: userId, username: `bench${i}`, fullName: '', role: 'reporter' as const, agencyId };
         const submissionId = await services.submissions.open(actor, period.id, agencyId);
-        savers.push({ cookie, csrf, submissionId, version: 1, acked: 0, lastValue: null, inFlight: null, unanswered: 0, sent: 0 });
+        savers.push({ cookie, csrf, submissionId, version: 1, acked: 0, lastValue: null, inFlight: null, sent: 0 });
       } else {
         readerCookies.push(cookie);
       }
     }
-    // Rankings to read: a computed run of the period.
-    await services.scoring.computePeriod(period.id, { trigger: 'cli', force: true });
+    // Rankings to read: the period's results, published, as the agencies read them (an unpublished run would show
+    // them only a notice that nothing is published yet).
+    const publisher = await db('users').where({ role: 'admin' }).first('id', 'username', 'full_name', 'agency_id');
+    await services.scoring.publish(
+      { id: publisher.id, username: publisher.username, fullName: publisher.full_name, role: 'admin', agencyId: publisher.agency_id },
+      period.id,
+    );
 
     server = startDti(['serve'], {
       DATABASE_URL: url.toString(),
@@ -111,50 +120,94 @@ export async function run(): Promise<BenchRow[]> {
       LOG_LEVEL: 'error',
       NODE_ENV: 'production',
       DB_POOL_MAX: process.env.BENCH_POOL_MAX ?? '10',
-    });
+    }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
     const port = Number((await server.waitFor(/localhost:(\d+)/, 120_000))[1]);
     const base = `http://127.0.0.1:${port}`;
 
     let saveErrors = 0;
     const saveStatuses: Record<string, number> = {};
     let readErrors = 0;
-    /** One phase: every saver and reader connected; `rate` caps each side's requests per second (paced users). */
-    const phase = async (rate: number | undefined): Promise<[autocannon.Result, autocannon.Result]> => {
+    const rankingsPath = `/rankings?period=${period.id}`;
+    /** The form's POST of one save: a new value each time, so every save is a real change. */
+    const saveBody = (s: Saver): string => {
+      // Counted by saves sent, not acknowledged: after one cut off unanswered, the next still changes the value
+      // (a save that changes nothing advances the version without a value.update event).
+      s.sent += 1;
+      const value = (s.sent * 7) % 1000;
+      s.inFlight = value;
+      return new URLSearchParams({
+        _csrf: s.csrf,
+        version: String(s.version),
+        [`v[${INDICATOR}][value]`]: String(value),
+        [`v[${INDICATOR}][denominator]`]: '1000',
+      }).toString();
+    };
+    const saveAnswered = (s: Saver, status: number): void => {
+      if (status === 303) {
+        s.version += 1;
+        s.acked += 1;
+        s.lastValue = s.inFlight;
+      } else {
+        saveErrors += 1;
+        saveStatuses[status] = (saveStatuses[status] ?? 0) + 1;
+      }
+    };
+
+    /**
+     * Paced: each user on its own, as independent people are — a random pause (exponential, mean THINK_SECONDS, so
+     * together the users' requests arrive as a Poisson stream), one request, its answer, the next pause. Each user
+     * keeps its own connection alive, as a browser does. The same users first act for WARMUP_SECONDS untimed, so
+     * the figures are those of a running server, not of its first second (connections to the database opened,
+     * code compiled); then every request is timed, for SECONDS. A user stops after its last answer, so no save is
+     * left in flight at the end of the phase.
+     */
+    const pacedPhase = async (): Promise<[Timing, Timing]> => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+      const saves: number[] = [];
+      const reads: number[] = [];
+      const timedFrom = performance.now() + WARMUP_SECONDS * 1000;
+      const end = timedFrom + SECONDS * 1000;
+      const pause = (): Promise<void> =>
+        new Promise((resolve) =>
+          setTimeout(resolve, Math.min(-Math.log(1 - Math.random()) * THINK_SECONDS * 1000, end - performance.now())),
+        );
+      const user = async (act: () => Promise<void>): Promise<void> => {
+        // The first request after a pause too, so the users do not all start at the same instant.
+        for (await pause(); performance.now() < end; await pause()) await act();
+      };
+      const timed = async (into: number[], req: Request): Promise<number> => {
+        const t0 = performance.now();
+        const status = await send(agent, port, req);
+        if (t0 >= timedFrom) into.push(performance.now() - t0);
+        return status;
+      };
+      await Promise.all([
+        ...savers.slice(0, nSavers).map((s) =>
+          user(async () => {
+            const body = saveBody(s);
+            const status = await timed(saves, {
+              method: 'POST',
+              path: `/submissions/${s.submissionId}/values`,
+              headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+              body,
+            });
+            saveAnswered(s, status);
+          }),
+        ),
+        ...readerCookies.map((cookie) =>
+          user(async () => {
+            const status = await timed(reads, { method: 'GET', path: rankingsPath, headers: { cookie } });
+            if (status !== 200) readErrors += 1;
+          }),
+        ),
+      ]);
+      agent.destroy();
+      return [timing(saves, SECONDS), timing(reads, SECONDS)];
+    };
+
+    /** Saturated: every connection fires its next request the moment the last one is answered (autocannon). */
+    const saturatedPhase = async (): Promise<[autocannon.Result, autocannon.Result]> => {
       const free = [...savers];
-      /** The save request of one connection: it owns one report and follows its version. */
-      const saveRequest = (s: Saver): autocannon.Request => ({
-        method: 'POST',
-        path: `/submissions/${s.submissionId}/values`,
-        setupRequest: (req) => {
-          // A new value each time (0..999 of 1000 documents), so every save is a real change.
-          // Counted by saves sent, not acknowledged: after one cut off unanswered, the next still changes the value
-          // (a save that changes nothing advances the version without a value.update event).
-          s.sent += 1;
-          const value = (s.sent * 7) % 1000;
-          s.inFlight = value;
-          const form = new URLSearchParams({
-            _csrf: s.csrf,
-            version: String(s.version),
-            [`v[${INDICATOR}][value]`]: String(value),
-            [`v[${INDICATOR}][denominator]`]: '1000',
-          });
-          return {
-            ...req,
-            headers: { ...req.headers, cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-            body: form.toString(),
-          };
-        },
-        onResponse: (status) => {
-          if (status === 303) {
-            s.version += 1;
-            s.acked += 1;
-            s.lastValue = s.inFlight;
-          } else {
-            saveErrors += 1;
-            saveStatuses[status] = (saveStatuses[status] ?? 0) + 1;
-          }
-        },
-      });
       // autocannon resets a request's context after every request, so each connection is given its report (and
       // each reader its session) once, when the connection is set up.
       const saving = autocannon({
@@ -162,14 +215,24 @@ export async function run(): Promise<BenchRow[]> {
         connections: nSavers,
         duration: SECONDS,
         pipelining: 1,
-        ...(rate ? { overallRate: rate } : {}),
         // A save that took long is still acknowledged (or not) by its answer; a client-side timeout would leave the
         // version unknown, so the bench waits.
         timeout: 120,
         setupClient: (client) => {
           const s = free.shift();
           if (!s) throw new Error('more saving connections than reports');
-          client.setRequests([saveRequest(s)]);
+          client.setRequests([
+            {
+              method: 'POST',
+              path: `/submissions/${s.submissionId}/values`,
+              setupRequest: (req) => ({
+                ...req,
+                headers: { ...req.headers, cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+                body: saveBody(s),
+              }),
+              onResponse: (status) => saveAnswered(s, status),
+            },
+          ]);
         },
       });
       let nextReader = 0;
@@ -177,14 +240,13 @@ export async function run(): Promise<BenchRow[]> {
         url: base,
         connections: readerCookies.length,
         duration: SECONDS,
-        ...(rate ? { overallRate: rate } : {}),
         timeout: 120,
         setupClient: (client) => {
           const cookie = readerCookies[nextReader++ % readerCookies.length]!;
           client.setRequests([
             {
               method: 'GET',
-              path: `/rankings?period=${period.id}`,
+              path: rankingsPath,
               headers: { cookie },
               onResponse: (status) => {
                 if (status !== 200) readErrors += 1;
@@ -195,20 +257,9 @@ export async function run(): Promise<BenchRow[]> {
       });
       return Promise.all([saving, reading]);
     };
-    const paced = await phase((USERS / 2) / THINK_SECONDS);
-    // A save in flight when the paced clients stopped may still have committed: each report's version is read back
-    // so the next phase does not send a stale one.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    for (const s of savers) {
-      const row = await db('submissions').where({ id: s.submissionId }).first('version');
-      const extra = (row.version as number) - s.version;
-      if (extra > 0) {
-        s.unanswered += extra;
-        s.lastValue = s.inFlight;
-        s.version = row.version as number;
-      }
-    }
-    const [save, read] = await phase(undefined);
+    // The paced users wait for every answer, so each report's version is known when the saturated phase starts.
+    const [pSave, pRead] = await pacedPhase();
+    const [save, read] = await saturatedPhase();
 
     // Every acknowledged save is there. The server stops first (gracefully), so the saves still in flight when
     // the clients stopped have finished: such a save may have committed without its answer being counted, so a
@@ -226,7 +277,7 @@ export async function run(): Promise<BenchRow[]> {
         .where({ 'v.submission_id': s.submissionId, 'n.code': INDICATOR })
         .first('v.self_value');
       const value = stored ? Number(stored.self_value) : null;
-      const unanswered = row.version - 1 - s.acked - s.unanswered;
+      const unanswered = row.version - 1 - s.acked;
       const expected = unanswered === 1 ? s.inFlight : s.lastValue;
       if (unanswered < 0 || unanswered > 1 || events !== row.version - 1 || value !== expected) {
         lost += 1;
@@ -236,25 +287,30 @@ export async function run(): Promise<BenchRow[]> {
       }
     }
     const acked = savers.reduce((a, s) => a + s.acked, 0);
+    // Saves and reads answered otherwise than expected in either phase (counted as they came), and autocannon's
+    // connection errors and timeouts in the saturated one; the paced users' own would have failed the run.
     const errors = (r: autocannon.Result, mine: number): number => r.errors + r.timeouts + mine;
-    const [pSave, pRead] = paced;
     const rows: BenchRow[] = [
       {
         name: `draft save p99, ${USERS} users pausing ${THINK_SECONDS} s`,
-        value: pSave.latency.p99,
+        value: pSave.p99,
         unit: 'ms',
         target: `< ${SAVE_TARGET_MS} ms`,
-        ok: pSave.latency.p99 < SAVE_TARGET_MS,
-        p50: pSave.latency.p50,
-        throughput: Math.round(pSave.requests.average),
+        ok: pSave.p99 < SAVE_TARGET_MS,
+        p50: pSave.p50,
+        max: pSave.max,
+        requests: pSave.count,
+        throughput: pSave.throughput,
         seconds: SECONDS,
       },
       {
         name: `rankings read p99, ${USERS} users pausing ${THINK_SECONDS} s`,
-        value: pRead.latency.p99,
+        value: pRead.p99,
         unit: 'ms',
-        p50: pRead.latency.p50,
-        throughput: Math.round(pRead.requests.average),
+        p50: pRead.p50,
+        max: pRead.max,
+        requests: pRead.count,
+        throughput: pRead.throughput,
         seconds: SECONDS,
       },
       { name: 'saturated: draft save p50', value: save.latency.p50, unit: 'ms', connections: nSavers, seconds: SECONDS },
@@ -266,19 +322,19 @@ export async function run(): Promise<BenchRow[]> {
       { name: 'draft saves acknowledged', value: acked, unit: 'saves' },
       {
         name: 'draft save errors',
-        value: errors(save, saveErrors) + errors(pSave, 0),
+        value: errors(save, saveErrors),
         unit: 'requests',
         target: '0',
-        ok: errors(save, saveErrors) + errors(pSave, 0) === 0,
+        ok: errors(save, saveErrors) === 0,
         statuses: saveStatuses,
       },
       { name: 'acknowledged saves missing afterwards', value: lost, unit: 'reports', target: '0', ok: lost === 0 },
       {
         name: 'rankings read errors',
-        value: errors(read, readErrors) + errors(pRead, 0),
+        value: errors(read, readErrors),
         unit: 'requests',
         target: '0',
-        ok: errors(read, readErrors) + errors(pRead, 0) === 0,
+        ok: errors(read, readErrors) === 0,
       },
     ];
     return rows;
@@ -291,4 +347,46 @@ export async function run(): Promise<BenchRow[]> {
     await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.destroy();
   }
+}
+
+interface Timing {
+  p50: number;
+  p99: number;
+  max: number;
+  count: number;
+  /** Requests per second over the phase. */
+  throughput: number;
+}
+
+/** Percentiles (nearest rank) of latencies in ms, rounded to 0.1 ms. */
+function timing(ms: number[], seconds: number): Timing {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (p: number): number => {
+    if (!sorted.length) return NaN;
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! * 10) / 10;
+  };
+  return { p50: at(50), p99: at(99), max: at(100), count: sorted.length, throughput: Math.round((sorted.length / seconds) * 10) / 10 };
+}
+
+interface Request {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** One HTTP request on a keep-alive agent; resolves with the status once the whole answer is read. */
+function send(agent: http.Agent, port: number, req: Request): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const r = http.request(
+      { agent, host: '127.0.0.1', port, method: req.method, path: req.path, headers: req.headers },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    r.on('error', reject);
+    r.end(req.body);
+  });
 }

@@ -121,14 +121,6 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   });
   // Multipart forms carry their CSRF token in the body, so they are parsed (signed-in users only) before the check.
   app.use(multipartBody(s.config.uploadMaxBytes));
-  // The unread count shown beside "Thông báo" on every page; the JSON API has no menu, so it does not pay for it.
-  app.use(async (req: Request, res: Response, next: NextFunction) => {
-    const actor = res.locals.actor;
-    if (actor && !req.path.startsWith('/api/')) {
-      res.locals.unreadNotifications = await s.notifications.unreadCount(actor);
-    }
-    next();
-  });
   app.use(csrfProtection);
 
   for (const route of routes) {

@@ -15,6 +15,7 @@ export interface AuthenticatedSession {
   actor: Actor;
   csrfToken: string;
   sessionId: string;
+  unreadNotifications: number;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -72,10 +73,7 @@ export class AuthService {
 
   async resolve(token: string): Promise<AuthenticatedSession | undefined> {
     const session = await sessions.findLiveSession(this.db, sha256(token), this.now());
-    if (!session) return undefined;
-    const user = await this.users.findById(session.userId);
-    if (!user || !user.active) return undefined;
-    return { actor: toActor(user), csrfToken: session.csrfToken, sessionId: session.id };
+    return session && { actor: session.actor, csrfToken: session.csrfToken, sessionId: session.id, unreadNotifications: session.unreadNotifications };
   }
 
   async logout(token: string): Promise<void> {

@@ -15,6 +15,7 @@ const MAX_REASON = 1000;
 
 export class FrameworkService {
   private readonly cache = new Map<number, repo.FrameworkRow>();
+  private readonly nodeIdCache = new Map<number, Map<string, number>>();
 
   constructor(
     private readonly db: Knex,
@@ -52,8 +53,14 @@ export class FrameworkService {
     return row;
   }
 
-  nodeIds(frameworkId: number, db: Knex = this.db): Promise<Map<string, number>> {
-    return repo.nodeIds(db, frameworkId);
+  /** Code → node id of a framework's nodes; cached like the framework, whose nodes are written with it. */
+  async nodeIds(frameworkId: number, db: Knex = this.db): Promise<Map<string, number>> {
+    let ids = this.nodeIdCache.get(frameworkId);
+    if (!ids) {
+      ids = await repo.nodeIds(db, frameworkId);
+      this.nodeIdCache.set(frameworkId, ids);
+    }
+    return ids;
   }
 
   /** Every framework, for the period admin's picker. */

@@ -49,6 +49,7 @@ export function loadSession(auth: AuthService, tokens?: ApiTokenService) {
       if (session) {
         res.locals.actor = session.actor;
         res.locals.csrfToken = session.csrfToken;
+        res.locals.unreadNotifications = session.unreadNotifications;
       }
     }
     next();

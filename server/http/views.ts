@@ -1,6 +1,7 @@
 // Server-rendered pages: handlebars with one layout, partials and a page per screen under templates/pages/.
 // Templates are compiled once and cached. Data is always escaped ({{ }}); the only raw output is `json`, which
 // makes a JSON data island safe to embed (no "</script>" break-out).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,4 +70,27 @@ export function renderPage(page: string, context: Record<string, unknown>): stri
   loadPartials();
   const body = compile(path.join(templatesDir, 'pages', `${page}.hbs`))(context);
   return compile(path.join(templatesDir, 'layouts', 'main.hbs'))({ ...context, body: new hbs.SafeString(body) });
+}
+
+const FRAGMENTS_KEPT = 32;
+const fragments = new Map<string, Handlebars.SafeString>();
+
+/**
+ * Renders templates/partials/{partial}.hbs on its own, memoised on the data it is given: the same data gives the
+ * same HTML, so nothing ever needs invalidating — new data is a new entry, and the least recently used ones go.
+ * For large parts that many readers are shown alike (the rankings tables): hashing the data costs a fraction of
+ * rendering it. The data must be plain (what JSON keeps is all the partial may read).
+ */
+export function renderFragment(partial: string, data: Record<string, unknown>): Handlebars.SafeString {
+  const key = createHash('sha256').update(partial).update('\0').update(JSON.stringify(data)).digest('base64');
+  let html = fragments.get(key);
+  if (html) {
+    fragments.delete(key);
+  } else {
+    loadPartials();
+    html = new hbs.SafeString(compile(path.join(templatesDir, 'partials', `${partial}.hbs`))(data));
+    if (fragments.size >= FRAGMENTS_KEPT) fragments.delete(fragments.keys().next().value!);
+  }
+  fragments.set(key, html);
+  return html;
 }

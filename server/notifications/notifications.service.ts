@@ -81,10 +81,6 @@ export class NotificationService {
     return repo.listForUser(this.db, actor.id, limit);
   }
 
-  unreadCount(actor: Actor): Promise<number> {
-    return repo.unreadCount(this.db, actor.id);
-  }
-
   /**
    * Marks one of the actor's notifications read and returns the page it leads to (a path of this site only).
    * Another user's notification is "not found": its existence is not revealed.

@@ -46,10 +46,19 @@ export function periodName(kind: PeriodKind, year: number): string {
 export const isEntryOpen = (p: { opensOn: string; closesOn: string }, today: string): boolean =>
   p.opensOn <= today && today <= p.closesOn;
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (every request asks for today).
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date in the province's time zone, as ISO. */
 export function isoDay(d: Date, timeZone = 'Asia/Ho_Chi_Minh'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(d);
 }
+
 
 /** A day typed as ISO (from a date field) or as dd/mm/yyyy; null when it is neither or no such day exists. */
 export function parseDay(raw: string): string | null {
@@ -79,20 +88,18 @@ export function checkSchedule(p: PeriodSchedule): Array<{ field: string; message
   return problems;
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
 /** dd/mm/yyyy hh:mm in the province's time zone, as Vietnamese documents write it. */
 export function formatDateTime(d: Date): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Asia/Ho_Chi_Minh',
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = Object.fromEntries(dateTimeFormat.formatToParts(d).map((p) => [p.type, p.value]));
   return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
 }

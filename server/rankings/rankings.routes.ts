@@ -1,7 +1,7 @@
 import type { Services } from '../container.js';
 import { can } from '../auth/policy.js';
 import { actorOf, idParam, noticeOf, type Route } from '../http/route.js';
-import { renderPage } from '../http/views.js';
+import { renderFragment, renderPage } from '../http/views.js';
 import { roundPublished } from '../scoring/score.js';
 
 /** ?draws=&spread=(percent)&seed= of the uncertainty screen; anything unreadable is left to the service to refuse. */
@@ -55,7 +55,15 @@ export function rankingsRoutes(s: Services): Route[] {
             scripts: ['/static/vendor/chart.umd.js', '/static/js/rankings-chart.js'],
             periods: periods.map((p) => ({ ...p, selected: p.id === period?.id })),
             page,
-            chart,
+            results:
+              page &&
+              renderFragment('rankings-results', {
+                periodId: page.period.id,
+                indices: page.indices,
+                subindices: page.subindices,
+                groups: page.groups,
+                chart,
+              }),
             rates: page?.provinceRates.map((r) => ({
               ...r,
               pooledPct: r.pooled === null ? null : r.pooled * 100,

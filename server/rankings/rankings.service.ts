@@ -63,7 +63,18 @@ export interface Scorecard {
   history: Array<{ periodId: number; periodName: string; value: number | null; rank: number | null }>;
 }
 
+/** Runs whose ranked figures are kept in memory: the latest of a few periods, as readers open them. */
+const RUNS_KEPT = 8;
+
 export class RankingsService {
+  /**
+   * The ranked figures of a run (index and sub-index values and ranks of every agency), by run and kinds. A run's
+   * results never change once it is computed (a later run stores its own), so an entry is right for as long as it
+   * is kept, and a new run is a new key: nothing needs invalidating. Who may read which run is decided before
+   * (runFor). Readers of one run share one read.
+   */
+  private readonly headScores = new Map<string, Promise<view.NodeScoreRow[]>>();
+
   constructor(
     private readonly db: Knex,
     private readonly deps: {
@@ -107,7 +118,7 @@ export class RankingsService {
     const topIndicators = fw.definition.nodes.some((n) => n.type === 'indicator');
     const [rows, nodes] = await Promise.all([
       view.rankingRows(this.db, chosen.id),
-      view.nodeScores(this.db, chosen.id, { kinds: topIndicators ? ['index', 'subindex', 'indicator'] : ['index', 'subindex'] }),
+      this.rankedFigures(chosen, topIndicators ? ['index', 'subindex', 'indicator'] : ['index', 'subindex']),
     ]);
     // Over the counted (approved or published) values of the period: the run's inputs less carried values.
     const counted = await this.deps.submissions.countedValues(periodId);
@@ -143,6 +154,22 @@ export class RankingsService {
       });
     }
     return page;
+  }
+
+  private rankedFigures(run: RunRow, kinds: Array<view.NodeScoreRow['kind']>): Promise<view.NodeScoreRow[]> {
+    // With its start and inputs: a database restored under a running server could give an id to another run.
+    const key = `${run.id}:${run.startedAt.toISOString()}:${run.inputHash}:${kinds.join(',')}`;
+    let scores = this.headScores.get(key);
+    if (scores) {
+      this.headScores.delete(key);
+    } else {
+      scores = view.nodeScores(this.db, run.id, { kinds });
+      // A failed read is not kept: the next reader tries again.
+      scores.catch(() => this.headScores.delete(key));
+      if (this.headScores.size >= RUNS_KEPT) this.headScores.delete(this.headScores.keys().next().value!);
+    }
+    this.headScores.set(key, scores);
+    return scores;
   }
 
   /** Every agency's indicator scores in a run, for report annexes. */

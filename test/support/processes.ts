@@ -15,8 +15,9 @@ export interface DtiProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startDti(args: string[], env: Record<string, string | undefined>): DtiProcess {
-  const child = spawn(process.execPath, [DTI, ...args], {
+/** `nodeArgs` go to node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+export function startDti(args: string[], env: Record<string, string | undefined>, nodeArgs: string[] = []): DtiProcess {
+  const child = spawn(process.execPath, [...nodeArgs, DTI, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', SEED_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,71 @@
+// The rankings page keeps a run's figures in memory (by run) and its rendered tables (by their data): a new run must
+// show at once to those who may see it, and never to those who see published results only.
+import { expect } from 'chai';
+import { bootTestApp, Client, DEMO_USER_OF_ROLE, TEST_NOW, type TestApp } from '../support/app.js';
+import { createApp } from '../../server/app.js';
+import { createServices } from '../../server/container.js';
+
+/** The results part of the rankings page: the chart data and the tables of every group. */
+function results(html: string): string {
+  const start = html.indexOf('<script type="application/json" id="chart-data">');
+  expect(start, 'the page shows results').to.be.greaterThan(-1);
+  const end = html.indexOf('Tỷ lệ chung toàn tỉnh', start);
+  return html.slice(start, end === -1 ? undefined : end);
+}
+
+describe('the rankings page over a new run', function () {
+  this.timeout(120_000);
+  let t: TestApp;
+  let reporter: Client;
+  let admin: Client;
+  let period: number;
+
+  before(async () => {
+    t = await bootTestApp();
+    const periods = await t.services.periods.list();
+    period = periods.find((p) => p.code.startsWith('DTI-SO-') && t.services.periods.isOpen(p))!.id;
+    reporter = await Client.login(t.app, DEMO_USER_OF_ROLE.reporter);
+    admin = await Client.login(t.app, DEMO_USER_OF_ROLE.admin);
+    await admin.get(`/rankings?period=${period}`);
+    expect((await admin.post(`/periods/${period}/publish`)).status).to.equal(303);
+  });
+  after(() => t.close());
+
+  /** The results as a freshly started server shows them to a user (nothing in memory yet): what every page must show. */
+  async function fresh(username: string): Promise<string> {
+    const app = createApp(createServices(t.database.db, t.services.config, () => TEST_NOW), { log: () => undefined });
+    return results((await (await Client.login(app, username)).get(`/rankings?period=${period}`)).text);
+  }
+
+  it('when a new run changes the figures, then the Department sees it at once, the agencies only once it is published', async () => {
+    const published = results((await reporter.get(`/rankings?period=${period}`)).text);
+    expect(results((await admin.get(`/rankings?period=${period}`)).text)).to.equal(published);
+
+    // One counted report's values change (as an appraisal would), and the Department computes again.
+    const counted = await t.services.db('submissions').where({ period_id: period, state: 'published' }).first('id');
+    await t.services.db('submission_values').where({ submission_id: counted.id }).update({
+      self_value: 0,
+      self_option: null,
+      appraised_value: null,
+      appraised_denominator: null,
+      appraised_option: null,
+    });
+    const run = await t.services.scoring.computePeriod(period, { trigger: 'manual' });
+    expect(run.status).to.equal('computed');
+
+    const unpublished = await admin.get(`/rankings?period=${period}`);
+    expect(unpublished.text).to.include('Bản tính chưa công bố');
+    expect(results(unpublished.text), 'the new run is shown to the Department').to.not.equal(published);
+    expect(results(unpublished.text), 'as a fresh server shows it').to.equal(await fresh(DEMO_USER_OF_ROLE.admin));
+
+    // The new run's figures are now in memory; the agencies still see exactly the published ones.
+    const agency = await reporter.get(`/rankings?period=${period}`);
+    expect(agency.text).to.not.include('Bản tính chưa công bố');
+    expect(results(agency.text), 'the unpublished run is not shown to an agency').to.equal(published);
+
+    expect((await admin.post(`/periods/${period}/publish`)).status).to.equal(303);
+    const after = results((await reporter.get(`/rankings?period=${period}`)).text);
+    expect(after, 'the new publication is shown to the agency').to.equal(results(unpublished.text));
+    expect(after, 'as a fresh server shows it').to.equal(await fresh(DEMO_USER_OF_ROLE.reporter));
+  });
+});
