@@ -326,6 +326,11 @@ describe('official reports', function () {
       };
       return { release, restore: () => void (reporting.build = original) };
     }
+    /** The annual communes' period is published: its report and every commune's scorecard, in both formats. */
+    let perXa = 0;
+    before(async () => {
+      perXa = 2 + 2 * (await t.services.rankings.rankings(ADMIN, xa)).groups.reduce((n, g) => n + g.rows.length, 0);
+    });
     const xaFiles = (): Promise<Array<Record<string, unknown>>> => t.services.db('report_archive').where({ period_id: xa }).orderBy('id');
     const requestsOf = (period: number): Promise<Array<Record<string, unknown>>> =>
       t.services.db('report_requests').where({ period_id: period }).orderBy('id');
@@ -360,16 +365,15 @@ describe('official reports', function () {
         hold.release();
         await t.services.reportRequests.idle();
         const [done] = await requestsOf(xa);
-        expect(done).to.include({ status: 'done', files: 2, error: null, attempts: 1 });
+        expect(done).to.include({ status: 'done', files: perXa, error: null, attempts: 1 });
         const added = (await xaFiles()).slice(before.length);
-        expect(added.map((r) => `${r.kind}/${r.format}/${r.trigger}/${r.created_by}`)).to.deep.equal([
-          `province/xlsx/manual/${req!.requested_by}`,
-          `province/html/manual/${req!.requested_by}`,
-        ]);
+        expect(added).to.have.length(perXa);
+        expect(added.slice(0, 2).map((r) => `${r.kind}/${r.format}`)).to.deep.equal(['province/xlsx', 'province/html']);
+        expect(added.every((r) => r.trigger === 'manual' && r.created_by === req!.requested_by)).to.equal(true);
         const after = await admin.get('/reports');
-        expect(after.text).to.include('Đã tạo xong 2 tệp');
+        expect(after.text).to.include(`Đã tạo xong ${perXa} tệp`);
         expect(after.text).to.not.include('http-equiv="refresh"');
-        for (const r of added) expect(after.text).to.include(String(r.sha256).trim());
+        for (const r of added.slice(0, 2)) expect(after.text).to.include(String(r.sha256).trim());
       } finally {
         hold.restore();
         hold.release();
@@ -410,7 +414,7 @@ describe('official reports', function () {
       // A failed request does not block the next one.
       expect((await admin.post(`/reports/${xa}/regenerate`)).status).to.equal(303);
       await t.services.reportRequests.idle();
-      expect((await requestsOf(xa)).at(-1)).to.include({ status: 'done', files: 2 });
+      expect((await requestsOf(xa)).at(-1)).to.include({ status: 'done', files: perXa });
     });
 
     it('when a request was left running by a process that died, then it is taken up again once, and failed with a reason the second time', async () => {
@@ -423,8 +427,8 @@ describe('official reports', function () {
       // A fresh service, as after a restart.
       const restarted = new ReportRequestService(db, { archive: t.services.reportArchive, periods: t.services.periods, now: () => new Date(), log: { info: () => undefined, error: () => undefined } });
       await restarted.kick();
-      expect(await db('report_requests').where({ id: orphan.id }).first()).to.include({ status: 'done', attempts: 2, files: 2 });
-      expect((await xaFiles()).length).to.equal(before + 2);
+      expect(await db('report_requests').where({ id: orphan.id }).first()).to.include({ status: 'done', attempts: 2, files: perXa });
+      expect((await xaFiles()).length).to.equal(before + perXa);
 
       const [twice] = await db('report_requests')
         .insert({ period_id: xa, requested_by: by, requested_at: new Date(), status: 'running', attempts: 2, heartbeat_at: db.raw("now() - interval '1 hour'") })
@@ -433,7 +437,7 @@ describe('official reports', function () {
       const gaveUp = await db('report_requests').where({ id: twice.id }).first();
       expect(gaveUp.status).to.equal('failed');
       expect(gaveUp.error).to.include('Máy chủ đã dừng giữa chừng hai lần');
-      expect((await xaFiles()).length).to.equal(before + 2);
+      expect((await xaFiles()).length).to.equal(before + perXa);
 
       // A live heartbeat is another instance at work: left alone.
       const [live] = await db('report_requests')
@@ -451,8 +455,8 @@ describe('official reports', function () {
       const instance = (): ReportRequestService =>
         new ReportRequestService(db, { archive: t.services.reportArchive, periods: t.services.periods, now: () => new Date(), log: { info: () => undefined, error: () => undefined } });
       await Promise.all([instance().kick(), instance().kick()]);
-      expect((await requestsOf(xa)).at(-1)).to.include({ status: 'done', attempts: 1, files: 2 });
-      expect((await xaFiles()).length).to.equal(before + 2);
+      expect((await requestsOf(xa)).at(-1)).to.include({ status: 'done', attempts: 1, files: perXa });
+      expect((await xaFiles()).length).to.equal(before + perXa);
     });
 
     it('when a reviewer or another agency\'s reporter asks for a regeneration, then it is refused and nothing is queued', async () => {
