@@ -14,6 +14,7 @@ import { ScoringService } from './scoring/scoring.service.js';
 import { RankingsService } from './rankings/rankings.service.js';
 import { ReportingService } from './reporting/reporting.service.js';
 import { ReportArchiveService } from './reporting/report-archive.service.js';
+import { ReportRequestService } from './reporting/report-requests.service.js';
 import { UserService } from './users/users.service.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
 import { FileStore } from './files/file-store.js';
@@ -57,6 +58,7 @@ export interface Services {
   tokens: ApiTokenService;
   api: ApiService;
   reportArchive: ReportArchiveService;
+  reportRequests: ReportRequestService;
 }
 
 export const CODE_VERSION: string = (
@@ -95,6 +97,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   const userAdmin = new UserAdminService(db, { agencies, audit, auth });
   const runComparison = new RunComparisonService(db, { periods, frameworks, scoring });
   const reporting = new ReportingService(db, config, { rankings, frameworks, submissions, periods, scoring });
+  const reportArchive = new ReportArchiveService(db, config, { reporting, periods, scoring, now });
   return {
     db,
     config,
@@ -141,6 +144,19 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
     }),
     tokens: new ApiTokenService(db, { agencies, audit, now }),
     api: new ApiService({ periods, agencies, submissions, rankings, scoring }),
-    reportArchive: new ReportArchiveService(db, config, { reporting, periods, scoring, now }),
+    reportArchive,
+    reportRequests: new ReportRequestService(db, {
+      archive: reportArchive,
+      periods,
+      now,
+      log: {
+        info: (msg) => {
+          if (config.logLevel !== 'silent') console.log(msg);
+        },
+        error: (msg, err) => {
+          if (config.logLevel !== 'silent') console.error(msg, err);
+        },
+      },
+    }),
   };
 }

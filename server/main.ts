@@ -34,6 +34,9 @@ export async function serve(config: Config): Promise<{ server: Server; close(): 
   const scheduler = config.scheduler
     ? startScheduler(services, { info: log, error: (m, e) => console.error(m, e) })
     : undefined;
+  // Regeneration requests run in the background of every instance, scheduler or not (the web instance that took
+  // one starts it at once; polling takes up those a dead instance left).
+  services.reportRequests.start();
   const server = await new Promise<Server>((resolve) => {
     const srv = app.listen(config.port, config.host, () => resolve(srv));
   });
@@ -57,7 +60,7 @@ export async function serve(config: Config): Promise<{ server: Server; close(): 
       server.closeIdleConnections();
       const cut = setTimeout(() => server.closeAllConnections(), config.shutdownGraceSeconds * 1000);
       cut.unref();
-      const jobs = scheduler?.stop().then(() => log('Đã dừng lịch chạy.'));
+      const jobs = Promise.all([scheduler?.stop().then(() => log('Đã dừng lịch chạy.')), services.reportRequests.stop()]);
       await stopped;
       clearTimeout(cut);
       log('Đã xử lý xong các yêu cầu đang chạy.');

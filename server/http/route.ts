@@ -68,7 +68,7 @@ export const NOTICES: Record<string, string> = {
   unchanged: 'Số liệu không thay đổi kể từ lần tính trước; kết quả giữ nguyên.',
   busy: 'Một lần tính khác đang chạy; vui lòng thử lại sau ít phút.',
   published: 'Đã công bố kết quả.',
-  'reports-generated': 'Đã tạo lại và lưu trữ báo cáo của kỳ.',
+  'report-queued': 'Đã nhận yêu cầu tạo lại báo cáo; báo cáo được tạo ở chế độ nền và trang tự cập nhật khi xong.',
   'exemption-set': 'Đã ghi nhận chỉ số không áp dụng cho đơn vị; có hiệu lực từ lần tính sau.',
   'exemption-removed': 'Đã bỏ quyết định; chỉ số lại áp dụng cho đơn vị từ lần tính sau.',
 };

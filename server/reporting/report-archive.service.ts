@@ -1,6 +1,8 @@
 // The report archive: every generated provincial report and scorecard kept as a file under <DATA_DIR>/reports/
 // with its SHA-256, listed for the people who may download it. Files are written to a temporary name and renamed,
-// so a crash never leaves a half-written report under an archived name. The scheduled job generates a draft ahead
+// so a crash never leaves a half-written report under an archived name, and a generation's files are listed
+// together once all are written. The admin's regeneration runs in the background (report-requests.service.ts).
+// The scheduled job generates a draft ahead
 // of each due date and the final reports once a period is published; claims taken under an advisory lock make it
 // run once across instances.
 import { createHash, randomUUID } from 'node:crypto';
@@ -22,8 +24,8 @@ const FORMATS: ReportFormat[] = ['xlsx', 'html'];
 const STALE_CLAIM_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The job acts with the Department's authority, and records no user. */
-const JOB_ACTOR: Actor = { id: 0, username: 'he-thong', fullName: 'Hệ thống', role: 'admin', agencyId: null };
+/** The jobs act with the Department's authority; the scheduled one records no user. */
+export const JOB_ACTOR: Actor = { id: 0, username: 'he-thong', fullName: 'Hệ thống', role: 'admin', agencyId: null };
 
 export type ArchiveTrigger = 'schedule' | 'manual' | 'cli';
 
@@ -45,12 +47,12 @@ export class ReportArchiveService {
     return path.join(this.config.dataDir, 'reports');
   }
 
-  /** Writes a file under the archive root (temp name, fsync, rename) and records it with its SHA-256. */
-  private async store(
+  /** Writes a file under the archive root (temp name, fsync, rename) and returns its record, with its SHA-256. */
+  private async write(
     meta: Omit<repo.NewArchiveRow, 'path' | 'sha256' | 'bytes' | 'createdAt'>,
     periodCode: string,
     body: Buffer | string,
-  ): Promise<number> {
+  ): Promise<repo.NewArchiveRow> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const now = this.deps.now();
@@ -68,23 +70,25 @@ export class ReportArchiveService {
       await handle.close();
     }
     await fs.rename(temp, target);
-    try {
-      return await repo.insertArchive(this.db, { ...meta, path: relative, sha256, bytes: bytes.length, createdAt: now });
-    } catch (err) {
-      await fs.rm(target, { force: true });
-      throw err;
-    }
+    return { ...meta, path: relative, sha256, bytes: bytes.length, createdAt: now };
   }
 
   /**
    * Generates and archives a period's provincial report in both formats, and, for a published period, every
-   * agency's scorecard. The admin's "regenerate", the CLI and the job all come here.
+   * agency's scorecard. The admin's regeneration requests, the CLI and the job all come here. The files are
+   * recorded together once all are written, so a failure (or a crash) half-way lists none of them and the earlier
+   * reports stay as they were; the files a failure wrote are removed (a crash's stay on disk, unlisted).
    */
-  async generate(actor: Actor, periodId: number, trigger: ArchiveTrigger, opts: { scorecards?: boolean } = {}): Promise<number[]> {
+  async generate(
+    actor: Actor,
+    periodId: number,
+    trigger: ArchiveTrigger,
+    opts: { scorecards?: boolean; requestedBy?: number } = {},
+  ): Promise<number[]> {
     authorize(actor, 'reports.generate');
     const period = await this.deps.periods.get(periodId);
-    const ids: number[] = [];
-    const createdBy = actor.id > 0 ? actor.id : null;
+    const written: repo.NewArchiveRow[] = [];
+    const createdBy = opts.requestedBy ?? (actor.id > 0 ? actor.id : null);
     const save = async (
       run: { id: number; publication: { id: number } | null },
       agencyId: number | null,
@@ -94,28 +98,33 @@ export class ReportArchiveService {
       const stage = run.publication ? 'final' : 'draft';
       const kind = agencyId === null ? 'province' : 'scorecard';
       const meta = { periodId, runId: run.id, publicationId: run.publication?.id ?? null, kind, agencyId, stage, format } as const;
-      ids.push(await this.store({ ...meta, fileName: file.fileName, trigger, createdBy }, period.code, file.body));
+      written.push(await this.write({ ...meta, fileName: file.fileName, trigger, createdBy }, period.code, file.body));
     };
-    let published = false;
-    for (const format of FORMATS) {
-      const file = await this.deps.reporting.build(actor, periodId, format);
-      const run = await this.deps.scoring.getRun(file.data.runId);
-      if (!run) throw notFound('lần tính');
-      published = run.publication !== null;
-      await save(run, null, format, file);
-    }
-    if (published && opts.scorecards !== false) {
-      const ctx = await this.deps.reporting.scorecardContext(actor, periodId);
-      const run = ctx.page.run!;
-      for (const g of ctx.page.groups) {
-        for (const r of g.rows) {
-          for (const format of FORMATS) {
-            await save(run, r.agencyId, format, await this.deps.reporting.buildScorecard(actor, periodId, r.agencyId, format, ctx));
+    try {
+      let published = false;
+      for (const format of FORMATS) {
+        const file = await this.deps.reporting.build(actor, periodId, format);
+        const run = await this.deps.scoring.getRun(file.data.runId);
+        if (!run) throw notFound('lần tính');
+        published = run.publication !== null;
+        await save(run, null, format, file);
+      }
+      if (published && opts.scorecards !== false) {
+        const ctx = await this.deps.reporting.scorecardContext(actor, periodId);
+        const run = ctx.page.run!;
+        for (const g of ctx.page.groups) {
+          for (const r of g.rows) {
+            for (const format of FORMATS) {
+              await save(run, r.agencyId, format, await this.deps.reporting.buildScorecard(actor, periodId, r.agencyId, format, ctx));
+            }
           }
         }
       }
+      return await repo.insertArchive(this.db, written);
+    } catch (err) {
+      await Promise.all(written.map((w) => fs.rm(path.join(this.root(), w.path), { force: true })));
+      throw err;
     }
-    return ids;
   }
 
   /** What the actor may download: everything for the Department and leaders, an agency's own scorecards otherwise. */

@@ -3,8 +3,25 @@ import type { Services } from '../container.js';
 import { can } from '../auth/policy.js';
 import { AppError } from '../errors.js';
 import { actorOf, idParam, noticeOf, type Route } from '../http/route.js';
-import { renderPage } from '../http/views.js';
+import { formatDateTime, renderPage } from '../http/views.js';
+import type { RequestRow } from './report-requests.service.js';
 import type { ReportFormat } from './reporting.service.js';
+
+/** How often the archive page reloads itself while a regeneration is queued or running (a meta refresh: no script). */
+const REFRESH_SECONDS = 5;
+
+/** The state of a period's latest regeneration request, as the archive page shows it. */
+function requestView(r: RequestRow | undefined): { label: string; active: boolean; failed: boolean; error: string | null } | undefined {
+  if (!r) return undefined;
+  const asked = `yêu cầu lúc ${formatDateTime(r.requestedAt)} bởi ${r.requesterName}`;
+  const label = {
+    queued: `Đang tạo báo cáo… (đang chờ; ${asked})`,
+    running: `Đang tạo báo cáo… (${asked})`,
+    done: `Đã tạo xong ${r.files ?? 0} tệp lúc ${r.finishedAt ? formatDateTime(r.finishedAt) : ''} (${asked})`,
+    failed: `Tạo báo cáo thất bại (${asked}):`,
+  }[r.status];
+  return { label, active: r.status === 'queued' || r.status === 'running', failed: r.status === 'failed', error: r.error };
+}
 
 /** The single-file report carries its stylesheet and chart images inline and no script; it is downloaded. */
 const SINGLE_FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -67,7 +84,9 @@ export function reportingRoutes(s: Services): Route[] {
       handler: async (req, res) => {
         const actor = actorOf(res);
         const files = await s.reportArchive.list(actor);
-        const periods = can(actor, 'reports.generate') ? await s.periods.list() : [];
+        const canGenerate = can(actor, 'reports.generate');
+        const requests = canGenerate ? await s.reportRequests.latest() : new Map<number, RequestRow>();
+        const periods = (canGenerate ? await s.periods.list() : []).map((p) => ({ ...p, request: requestView(requests.get(p.id)) }));
         res.send(
           renderPage('reports/archive', {
             ...res.locals,
@@ -79,7 +98,10 @@ export function reportingRoutes(s: Services): Route[] {
               audience: f.kind === 'province' ? 'Sở KH&CN, lãnh đạo tỉnh' : 'Sở KH&CN, lãnh đạo tỉnh, đơn vị',
             })),
             periods,
-            canGenerate: can(actor, 'reports.generate'),
+            canGenerate,
+            // Reloads without the notice of the redirect that brought the admin here.
+            refreshSeconds: periods.some((p) => p.request?.active) ? REFRESH_SECONDS : undefined,
+            refreshUrl: '/reports',
             notice: noticeOf(req),
           }),
         );
@@ -101,8 +123,9 @@ export function reportingRoutes(s: Services): Route[] {
       path: '/reports/:periodId/regenerate',
       access: 'reports.generate',
       handler: async (req, res) => {
-        await s.reportArchive.generate(actorOf(res), idParam(req, 'periodId'), 'manual');
-        res.redirect(303, '/reports?msg=reports-generated');
+        // Recorded and answered at once; the files are made in the background (report-requests.service.ts).
+        await s.reportRequests.request(actorOf(res), idParam(req, 'periodId'));
+        res.redirect(303, '/reports?msg=report-queued');
       },
     },
   ];

@@ -109,6 +109,14 @@ describe('backup and restore', function () {
       fs.writeFileSync(path.join(dir, rel), body);
     }
     archive = path.join(work, 'sao-luu.dtibak');
+    // Regeneration requests (migration 071), so the round trip covers them: one done, one failed with its reason.
+    const db = t.services.db;
+    const period = (await db('periods').first('id'))!.id as number;
+    const by = (await db('users').where({ username: 'quantri' }).first('id'))!.id as number;
+    await db('report_requests').insert([
+      { period_id: period, requested_by: by, requested_at: new Date('2026-11-20T02:00:00Z'), status: 'done', attempts: 1, files: 4, finished_at: new Date('2026-11-20T02:01:00Z') },
+      { period_id: period, requested_by: by, requested_at: new Date('2026-11-21T02:00:00Z'), status: 'failed', attempts: 1, error: 'Không tạo được báo cáo: "lỗi" thử' },
+    ]);
   });
   after(async () => {
     await t?.close();

@@ -324,12 +324,15 @@ const ROUTES: RouteCase[] = [
     },
   },
   {
-    // Regenerating archives new files (not in the fingerprint) and changes no data.
+    // Regenerating queues a request whose job archives new files (neither in the fingerprint) and changes no data.
     method: 'post',
     pattern: '/reports/:periodId/regenerate',
     path: (ids) => `/reports/${ids.published}/regenerate`,
     allowed: ['admin'],
-    expect: (r) => expect(r.headers.location).to.equal('/reports?msg=reports-generated'),
+    expect: (r) => {
+      expect(r.status).to.equal(303);
+      expect(r.headers.location).to.equal('/reports?msg=report-queued');
+    },
   },
   {
     method: 'get',

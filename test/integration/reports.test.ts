@@ -9,10 +9,11 @@ import os from 'node:os';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { bootTestApp, Client, type TestApp } from '../support/app.js';
-import { agencyId, binary, periodId } from '../support/builders.js';
+import { agencyId, binary, periodId, userId } from '../support/builders.js';
 import type { Actor } from '../../server/auth/policy.js';
 import { ReportArchiveService } from '../../server/reporting/report-archive.service.js';
 import { PeriodService } from '../../server/periods/periods.service.js';
+import { ReportRequestService } from '../../server/reporting/report-requests.service.js';
 import { formatIndex } from '../../reports/format.js';
 
 const ADMIN: Actor = { id: 0, username: 'cli', fullName: 'Dòng lệnh', role: 'admin', agencyId: null };
@@ -302,12 +303,171 @@ describe('official reports', function () {
       const before = Number((await t.services.db('report_archive').count('* as n'))[0]!.n);
       const res = await admin.post(`/reports/${so}/regenerate`);
       expect(res.status).to.equal(303);
+      await t.services.reportRequests.idle();
       const added = await t.services.db('report_archive').where('id', '>', 0).orderBy('id', 'desc').limit(Number((await t.services.db('report_archive').count('* as n'))[0]!.n) - before);
       const agencies = (await t.services.rankings.rankings(ADMIN, so)).groups.reduce((n, g) => n + g.rows.length, 0);
       expect(added).to.have.length(2 + 2 * agencies);
       expect(added.every((r) => r.stage === 'final' && r.trigger === 'manual')).to.equal(true);
       const list = await admin.get('/reports');
       expect(list.text).to.include(added[0]!.sha256.trim());
+    });
+  });
+
+  describe('regeneration in the background', () => {
+    /** Holds every provincial report build until released, so a request stays running as long as a test needs. */
+    function holdBuilds(): { release(): void; restore(): void } {
+      const reporting = t.services.reporting;
+      const original = reporting.build;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      reporting.build = async (...args) => {
+        await gate;
+        return original.apply(reporting, args);
+      };
+      return { release, restore: () => void (reporting.build = original) };
+    }
+    /** The annual communes' period is published: its report and every commune's scorecard, in both formats. */
+    let perXa = 0;
+    before(async () => {
+      perXa = 2 + 2 * (await t.services.rankings.rankings(ADMIN, xa)).groups.reduce((n, g) => n + g.rows.length, 0);
+    });
+    const xaFiles = (): Promise<Array<Record<string, unknown>>> => t.services.db('report_archive').where({ period_id: xa }).orderBy('id');
+    const requestsOf = (period: number): Promise<Array<Record<string, unknown>>> =>
+      t.services.db('report_requests').where({ period_id: period }).orderBy('id');
+
+    it('when the admin asks for a regeneration, then the answer is at once a 303 and the request is queued; a second is refused with 409; then the files are archived', async () => {
+      const hold = holdBuilds();
+      try {
+        const before = await xaFiles();
+        const started = Date.now();
+        const res = await admin.post(`/reports/${xa}/regenerate`);
+        const elapsed = Date.now() - started;
+        expect(res.status).to.equal(303);
+        expect(res.headers.location).to.equal('/reports?msg=report-queued');
+        expect(elapsed, 'the request does not wait for the work').to.be.below(3000);
+        const [req] = await requestsOf(xa);
+        expect(req?.status).to.be.oneOf(['queued', 'running']);
+        expect(req?.requested_by).to.equal(await userId(t.services.db, 'quantri'));
+
+        const page = await admin.get('/reports?msg=report-queued');
+        expect(page.text).to.include('Đã nhận yêu cầu tạo lại báo cáo');
+        expect(page.text).to.include('Đang tạo báo cáo…');
+        expect(page.text).to.include('bởi Phạm Quốc Bảo');
+        expect(page.text).to.match(/<meta http-equiv="refresh" content="5; url=\/reports">/);
+        expect(page.text).to.not.match(/<script>|<script [^>]*>[^<]/); // no inline script
+
+        const second = await admin.post(`/reports/${xa}/regenerate`);
+        expect(second.status).to.equal(409);
+        expect(second.text).to.include('Báo cáo của kỳ DTI-XA-2026-N đang được tạo (yêu cầu lúc');
+        expect(await requestsOf(xa)).to.have.length(1);
+        expect(await xaFiles()).to.deep.equal(before);
+
+        hold.release();
+        await t.services.reportRequests.idle();
+        const [done] = await requestsOf(xa);
+        expect(done).to.include({ status: 'done', files: perXa, error: null, attempts: 1 });
+        const added = (await xaFiles()).slice(before.length);
+        expect(added).to.have.length(perXa);
+        expect(added.slice(0, 2).map((r) => `${r.kind}/${r.format}`)).to.deep.equal(['province/xlsx', 'province/html']);
+        expect(added.every((r) => r.trigger === 'manual' && r.created_by === req!.requested_by)).to.equal(true);
+        const after = await admin.get('/reports');
+        expect(after.text).to.include(`Đã tạo xong ${perXa} tệp`);
+        expect(after.text).to.not.include('http-equiv="refresh"');
+        for (const r of added.slice(0, 2)) expect(after.text).to.include(String(r.sha256).trim());
+      } finally {
+        hold.restore();
+        hold.release();
+      }
+    });
+
+    it('when the generation fails half-way, then the request is failed with its reason and the earlier files stay as they were', async () => {
+      const reporting = t.services.reporting;
+      const original = reporting.build;
+      let calls = 0;
+      // The workbook is built and written, then the HTML fails.
+      reporting.build = async (...args) => {
+        calls += 1;
+        if (calls === 2) throw new Error('giả lập hỏng bộ dựng báo cáo');
+        return original.apply(reporting, args);
+      };
+      try {
+        const before = await xaFiles();
+        const onDisk = fs.readdirSync(path.join(dataDir, 'reports', 'DTI-XA-2026-N')).sort();
+        expect((await admin.post(`/reports/${xa}/regenerate`)).status).to.equal(303);
+        await t.services.reportRequests.idle();
+        expect(calls).to.equal(2);
+        const failed = (await requestsOf(xa)).at(-1)!;
+        expect(failed.status).to.equal('failed');
+        expect(failed.error).to.match(/^Lỗi hệ thống khi tạo báo cáo.*vẫn giữ nguyên\.$/);
+        expect(await xaFiles()).to.deep.equal(before);
+        expect(fs.readdirSync(path.join(dataDir, 'reports', 'DTI-XA-2026-N')).sort()).to.deep.equal(onDisk);
+        for (const r of before) {
+          const bytes = fs.readFileSync(path.join(dataDir, 'reports', String(r.path)));
+          expect(createHash('sha256').update(bytes).digest('hex')).to.equal(String(r.sha256).trim());
+        }
+        const page = await admin.get('/reports');
+        expect(page.text).to.include('Tạo báo cáo thất bại');
+        expect(page.text).to.include('Lỗi hệ thống khi tạo báo cáo');
+      } finally {
+        reporting.build = original;
+      }
+      // A failed request does not block the next one.
+      expect((await admin.post(`/reports/${xa}/regenerate`)).status).to.equal(303);
+      await t.services.reportRequests.idle();
+      expect((await requestsOf(xa)).at(-1)).to.include({ status: 'done', files: perXa });
+    });
+
+    it('when a request was left running by a process that died, then it is taken up again once, and failed with a reason the second time', async () => {
+      const db = t.services.db;
+      const by = await userId(db, 'quantri');
+      const before = (await xaFiles()).length;
+      const [orphan] = await db('report_requests')
+        .insert({ period_id: xa, requested_by: by, requested_at: new Date(), status: 'running', attempts: 1, heartbeat_at: db.raw("now() - interval '1 hour'") })
+        .returning('id');
+      // A fresh service, as after a restart.
+      const restarted = new ReportRequestService(db, { archive: t.services.reportArchive, periods: t.services.periods, now: () => new Date(), log: { info: () => undefined, error: () => undefined } });
+      await restarted.kick();
+      expect(await db('report_requests').where({ id: orphan.id }).first()).to.include({ status: 'done', attempts: 2, files: perXa });
+      expect((await xaFiles()).length).to.equal(before + perXa);
+
+      const [twice] = await db('report_requests')
+        .insert({ period_id: xa, requested_by: by, requested_at: new Date(), status: 'running', attempts: 2, heartbeat_at: db.raw("now() - interval '1 hour'") })
+        .returning('id');
+      await restarted.kick();
+      const gaveUp = await db('report_requests').where({ id: twice.id }).first();
+      expect(gaveUp.status).to.equal('failed');
+      expect(gaveUp.error).to.include('Máy chủ đã dừng giữa chừng hai lần');
+      expect((await xaFiles()).length).to.equal(before + perXa);
+
+      // A live heartbeat is another instance at work: left alone.
+      const [live] = await db('report_requests')
+        .insert({ period_id: xa, requested_by: by, requested_at: new Date(), status: 'running', attempts: 1, heartbeat_at: db.fn.now() })
+        .returning('id');
+      await restarted.kick();
+      expect((await db('report_requests').where({ id: live.id }).first()).status).to.equal('running');
+      await db('report_requests').where({ id: live.id }).update({ status: 'failed', error: 'dọn dẹp sau thử nghiệm' });
+    });
+
+    it('when two instances look for work at once, then a queued request is generated once', async () => {
+      const db = t.services.db;
+      const before = (await xaFiles()).length;
+      await db('report_requests').insert({ period_id: xa, requested_by: await userId(db, 'quantri'), requested_at: new Date(), status: 'queued' });
+      const instance = (): ReportRequestService =>
+        new ReportRequestService(db, { archive: t.services.reportArchive, periods: t.services.periods, now: () => new Date(), log: { info: () => undefined, error: () => undefined } });
+      await Promise.all([instance().kick(), instance().kick()]);
+      expect((await requestsOf(xa)).at(-1)).to.include({ status: 'done', attempts: 1, files: perXa });
+      expect((await xaFiles()).length).to.equal(before + perXa);
+    });
+
+    it('when a reviewer or another agency\'s reporter asks for a regeneration, then it is refused and nothing is queued', async () => {
+      const count = async (): Promise<number> => Number((await t.services.db('report_requests').count('* as n'))[0]!.n);
+      const n = await count();
+      for (const who of ['thamdinh', 'chuyenvien.stc', 'lanhdaotinh']) {
+        const c = await Client.login(t.app, who);
+        await c.get('/reports');
+        expect((await c.post(`/reports/${xa}/regenerate`)).status, who).to.equal(403);
+      }
+      expect(await count()).to.equal(n);
     });
   });
 

@@ -38,7 +38,16 @@ export async function bootTestApp(
   const services = createServices(database.db, config, opts.now ?? (() => TEST_NOW));
   if (opts.seed !== false) await seedDemo(services, { currentYear: 2026 });
   const app = createApp(services, { log: () => undefined });
-  return { app, services, database, close: () => database.drop() };
+  return {
+    app,
+    services,
+    database,
+    async close() {
+      // Background work a request started (report regeneration) finishes before its database goes.
+      await services.reportRequests.stop();
+      await database.drop();
+    },
+  };
 }
 
 /** A logged-in browser-like client: keeps the session cookie and reads the CSRF token from pages. */
