@@ -120,8 +120,10 @@ export class RankingsService {
       view.rankingRows(this.db, chosen.id),
       this.rankedFigures(chosen, topIndicators ? ['index', 'subindex', 'indicator'] : ['index', 'subindex']),
     ]);
-    // Over the counted (approved or published) values of the period: the run's inputs less carried values.
-    const counted = await this.deps.submissions.countedValues(periodId);
+    // Over the values the run shown counted, less carried ones: approved or published for the Department, which
+    // reads the latest run; published only for readers of published results, who must not see the figures of
+    // reports approved since the publication.
+    const counted = await this.deps.submissions.countedValues(periodId, { publishedOnly: !can(actor, 'runs.read') });
     const values = counted.map((c) => ({ agencyId: c.agencyId, code: c.code, value: c.appraised ?? c.self }));
     page.provinceRates = provinceRates(fw.definition, values, new Set(rows.map((r) => r.agencyId)));
     const prevRun = previousPeriod && (await this.deps.scoring.latestRun(previousPeriod.id, true));

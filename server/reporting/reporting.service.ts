@@ -4,7 +4,7 @@
 // on its first generation, and stored: numbering restarts each year (NĐ 30/2020/NĐ-CP) and a publication keeps
 // its number however often its report is generated again.
 import type { Knex } from 'knex';
-import { authorize, type Actor } from '../auth/policy.js';
+import { authorize, can, type Actor } from '../auth/policy.js';
 import { notFound } from '../errors.js';
 import type { Config } from '../config.js';
 import { indicatorsOf, type IndicatorDef } from '../frameworks/framework.types.js';
@@ -113,7 +113,7 @@ export class ReportingService {
     const indicators = indicatorsOf(fw.definition.nodes);
     const [scores, values] = await Promise.all([
       this.deps.rankings.indicatorScores(run.id),
-      this.deps.submissions.countedValues(periodId),
+      this.deps.submissions.countedValues(periodId, { publishedOnly: !can(actor, 'runs.read') }),
     ]);
     const valueMap = new Map(values.map((v) => [key(v.agencyId, v.code), v]));
     const scoreMap = new Map(scores.map((s) => [key(s.agencyId, s.code), s]));
@@ -275,7 +275,8 @@ export class ReportingService {
   async scorecardContext(actor: Actor, periodId: number): Promise<ScorecardContext> {
     const page = await this.deps.rankings.rankings(actor, periodId);
     if (!page.run) throw notFound('kết quả tính chỉ số của kỳ này');
-    const values = await this.deps.submissions.countedValues(periodId);
+    // The values behind the run shown (rankings.service.ts, provinceRates): published ones for readers of published results.
+    const values = await this.deps.submissions.countedValues(periodId, { publishedOnly: !can(actor, 'runs.read') });
     return {
       page,
       values: new Map(values.map((v) => [key(v.agencyId, v.code), v])),

@@ -658,8 +658,9 @@ export class SubmissionService {
     return repo.statesByAgency(db, periodId);
   }
 
-  countedValues(periodId: number, db: Knex = this.db): Promise<repo.CountedValueRow[]> {
-    return repo.countedValues(db, periodId, COUNTED_STATES);
+  /** Values the index counts (approved or published submissions); `publishedOnly`: those of published ones alone. */
+  countedValues(periodId: number, opts: { publishedOnly?: boolean } = {}, db: Knex = this.db): Promise<repo.CountedValueRow[]> {
+    return repo.countedValues(db, periodId, opts.publishedOnly ? ['published'] : COUNTED_STATES);
   }
 
   evidence(submissionId: number): Promise<repo.EvidenceRow[]> {

@@ -68,4 +68,21 @@ describe('the rankings page over a new run', function () {
     expect(after, 'the new publication is shown to the agency').to.equal(results(unpublished.text));
     expect(after, 'as a fresh server shows it').to.equal(await fresh(DEMO_USER_OF_ROLE.reporter));
   });
+
+  it('when a report is approved after the publication, then readers of the published results do not see it in the province-wide rates', async () => {
+    const rates = (html: string): string => {
+      const start = html.indexOf('Tỷ lệ chung toàn tỉnh');
+      expect(start, 'the page shows the province-wide rates').to.be.greaterThan(-1);
+      return html.slice(start, html.indexOf('</main>', start));
+    };
+    const before = rates((await reporter.get(`/rankings?period=${period}`)).text);
+    const waiting = await t.services.db('submissions').where({ period_id: period, state: 'submitted' }).first('id');
+    expect(waiting, 'the demo has a report waiting for review').to.not.equal(undefined);
+    // Every ratio of the waiting report reads 0 of its denominator: a change any pooled rate would show.
+    await t.services.db('submission_values').where({ submission_id: waiting.id }).whereNotNull('self_denominator').update({ self_value: 0 });
+    await t.services.db('submissions').where({ id: waiting.id }).update({ state: 'approved' });
+
+    expect(rates((await reporter.get(`/rankings?period=${period}`)).text), 'published figures only').to.equal(before);
+    expect(rates((await admin.get(`/rankings?period=${period}`)).text), 'the Department counts the approved report').to.not.equal(before);
+  });
 });
