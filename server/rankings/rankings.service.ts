@@ -12,12 +12,18 @@ import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
 import { notFound } from '../errors.js';
 import { uncertaintyApplies } from '../scoring/uncertainty.js';
 import * as view from './rankings.view.js';
+import { COUNTED_STATES, STATE_LABELS } from '../submissions/workflow.js';
 
 export interface RankedAgency extends view.RankingRow {
   indices: Record<string, number | null>;
   subindices: Record<string, { value: number | null; rank: number | null }>;
   previousValue: number | null;
   previousRank: number | null;
+  /**
+   * In a run not yet published, an agency whose report the index does not count (not approved): its report's state
+   * now, or none, so the Department reads its low score as missing data rather than as a result.
+   */
+  pendingReport: { state: string; label: string } | null;
 }
 
 export interface RankingsPage {
@@ -28,7 +34,7 @@ export interface RankingsPage {
   uncertainty: boolean;
   indices: Array<{ code: string; name: string; max: number }>;
   subindices: Array<{ code: string; name: string; max: number }>;
-  groups: Array<{ id: number; code: string; name: string; ranked: boolean; rows: RankedAgency[] }>;
+  groups: Array<{ id: number; code: string; name: string; ranked: boolean; rows: RankedAgency[]; pending: number }>;
   previousPeriod: PeriodRow | undefined;
   /** Province-wide figure of each ratio indicator (Σ numerators / Σ denominators) beside the mean of the rates. */
   provinceRates: ProvinceRate[];
@@ -137,12 +143,21 @@ export class RankingsService {
       else byAgency.set(n.agencyId, [n]);
     }
 
+    const reports = chosen.publication ? undefined : await this.deps.submissions.statesByAgency(periodId);
+    const pendingReport = (agencyId: number): RankedAgency['pendingReport'] => {
+      if (!reports) return null;
+      const state = reports.get(agencyId)?.state;
+      if (state && COUNTED_STATES.includes(state)) return null;
+      return state ? { state, label: STATE_LABELS[state] } : { state: 'none', label: 'Chưa mở báo cáo' };
+    };
     for (const r of rows) {
       let group = page.groups.find((g) => g.id === r.groupId);
       if (!group) {
-        group = { id: r.groupId, code: r.groupCode, name: r.groupName, ranked: r.ranked, rows: [] };
+        group = { id: r.groupId, code: r.groupCode, name: r.groupName, ranked: r.ranked, rows: [], pending: 0 };
         page.groups.push(group);
       }
+      const pending = pendingReport(r.agencyId);
+      if (pending) group.pending += 1;
       const mine = byAgency.get(r.agencyId) ?? [];
       const prev = prevByAgency.get(r.agencyId);
       group.rows.push({
@@ -153,6 +168,7 @@ export class RankingsService {
         ),
         previousValue: prev?.value ?? null,
         previousRank: prev?.rank ?? null,
+        pendingReport: pending,
       });
     }
     return page;

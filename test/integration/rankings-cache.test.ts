@@ -65,7 +65,11 @@ describe('the rankings page over a new run', function () {
 
     expect((await admin.post(`/periods/${period}/publish`)).status).to.equal(303);
     const after = results((await reporter.get(`/rankings?period=${period}`)).text);
-    expect(after, 'the new publication is shown to the agency').to.equal(results(unpublished.text));
+    // The same figures the Department saw, less its marks of reports not counted (they belong to an unpublished run).
+    const unmarked = results(unpublished.text)
+      .replace(/ <span class="state state-[a-z]+" title="Báo cáo chưa được duyệt nên chưa được tính">[^<]*<\/span>/g, '')
+      .replace(/<p class="muted">\d+ đơn vị chưa có báo cáo được duyệt[^<]*<\/p>/g, '');
+    expect(after, 'the new publication is shown to the agency').to.equal(unmarked);
     expect(after, 'as a fresh server shows it').to.equal(await fresh(DEMO_USER_OF_ROLE.reporter));
   });
 
@@ -84,5 +88,29 @@ describe('the rankings page over a new run', function () {
 
     expect(rates((await reporter.get(`/rankings?period=${period}`)).text), 'published figures only').to.equal(before);
     expect(rates((await admin.get(`/rankings?period=${period}`)).text), 'the Department counts the approved report').to.not.equal(before);
+  });
+
+  it('when the Department reads a run not yet published, then agencies whose reports are not approved are marked and counted, and readers of published results see no marks', async () => {
+    expect((await t.services.scoring.computePeriod(period, { trigger: 'manual' })).status).to.equal('computed');
+    const states = await t.services.submissions.statesByAgency(period);
+    const draft = [...states].find(([, s]) => s.state === 'draft');
+    const approved = [...states].find(([, s]) => s.state === 'approved' || s.state === 'published');
+    expect(draft && approved, 'the demo has drafts and counted reports').to.not.equal(undefined);
+    const agencyName = async (id: number): Promise<string> => (await t.services.db('agencies').where({ id }).first('name')).name;
+    const row = (html: string, name: string): string => {
+      const at = html.indexOf(`>${name}</a>`);
+      expect(at, name).to.be.greaterThan(-1);
+      return html.slice(at, html.indexOf('</th>', at));
+    };
+
+    const department = (await admin.get(`/rankings?period=${period}`)).text;
+    expect(department).to.include('Bản tính chưa công bố');
+    expect(department).to.match(/\d+ đơn vị chưa có báo cáo được duyệt/);
+    expect(row(department, await agencyName(draft![0]))).to.include('class="state state-draft"').and.include('Đang nhập');
+    expect(row(department, await agencyName(approved![0]))).to.not.include('class="state');
+
+    const agency = (await reporter.get(`/rankings?period=${period}`)).text;
+    expect(agency).to.not.include('chưa có báo cáo được duyệt');
+    expect(row(agency, await agencyName(draft![0]))).to.not.include('class="state');
   });
 });
