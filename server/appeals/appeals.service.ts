@@ -1,6 +1,7 @@
 // Appeals (kiến nghị, phúc khảo). Within APPEAL_DAYS calendar days of a period's latest publication, the head of an
 // agency with a result in it may ask the Department to re-examine named indicators, with an explanation and new
-// evidence. The admin accepts — new appraised values with a reason per indicator, then a new run and a new,
+// evidence (document references, and files stored as submission evidence files are, in the filing's transaction).
+// The admin accepts — new appraised values with a reason per indicator, then a new run and a new,
 // numbered publication whose change log (the run diff) is kept with the appeal — or rejects with a reason. Every
 // step is audited and notifies the people concerned in the same transaction.
 import type { Knex } from 'knex';
@@ -217,57 +218,59 @@ export class AppealService {
 
     const now = this.deps.now();
     const department = await this.deps.users.recipients({ roles: ['admin'] });
-    return recordingFiles(this.db, this.deps.store, (put) => this.db.transaction(async (trx) => {
-      const id = await repo.insertAppeal(trx, {
-        periodId: a.period.id,
-        agencyId: a.agency.id,
-        submissionId: a.submission.id,
-        publicationId: a.window.publicationId,
-        runId: a.window.run.id,
-        explanation,
-        filedBy: actor.id,
-        filedAt: now,
-      });
-      await repo.insertItems(
-        trx,
-        id,
-        input.items.map((i) => ({ nodeId: nodeIds.get(i.code)!, explanation: i.explanation.trim(), pointsBefore: scored.get(i.code)!.points })),
-      );
-      const evidence: Array<{ code: string; docNumber: string | null; fileName?: string; sha256?: string }> = [];
-      for (const i of input.items) {
-        if (!i.evidence) continue;
-        const f = files.get(i.code);
-        const key = f && (await put(f.data));
-        const file = f && key ? { fileName: f.fileName, mimeType: f.mimeType, sizeBytes: f.data.length, sha256: key, storageKey: key } : undefined;
-        await repo.insertEvidence(trx, id, actor.id, now, { nodeId: nodeIds.get(i.code)!, ...i.evidence, file });
-        evidence.push({ code: i.code, docNumber: i.evidence.docNumber, ...(file && { fileName: file.fileName, sha256: file.sha256 }) });
-      }
-      await this.deps.audit.record(trx, actor, [
-        {
-          action: 'appeal.file',
-          entity: 'appeal',
-          entityId: id,
+    return recordingFiles(this.db, this.deps.store, (put) =>
+      this.db.transaction(async (trx) => {
+        const id = await repo.insertAppeal(trx, {
+          periodId: a.period.id,
           agencyId: a.agency.id,
           submissionId: a.submission.id,
-          after: {
-            period: a.period.code,
-            publication: a.window.publicationNumber,
-            indicators: input.items.map((i) => i.code),
-            evidence,
+          publicationId: a.window.publicationId,
+          runId: a.window.run.id,
+          explanation,
+          filedBy: actor.id,
+          filedAt: now,
+        });
+        await repo.insertItems(
+          trx,
+          id,
+          input.items.map((i) => ({ nodeId: nodeIds.get(i.code)!, explanation: i.explanation.trim(), pointsBefore: scored.get(i.code)!.points })),
+        );
+        const evidence: Array<{ code: string; docNumber: string | null; fileName?: string; sha256?: string }> = [];
+        for (const i of input.items) {
+          if (!i.evidence) continue;
+          const f = files.get(i.code);
+          const key = f && (await put(f.data));
+          const file = f && key ? { fileName: f.fileName, mimeType: f.mimeType, sizeBytes: f.data.length, sha256: key, storageKey: key } : undefined;
+          await repo.insertEvidence(trx, id, actor.id, now, { nodeId: nodeIds.get(i.code)!, ...i.evidence, file });
+          evidence.push({ code: i.code, docNumber: i.evidence.docNumber, ...(file && { fileName: file.fileName, sha256: file.sha256 }) });
+        }
+        await this.deps.audit.record(trx, actor, [
+          {
+            action: 'appeal.file',
+            entity: 'appeal',
+            entityId: id,
+            agencyId: a.agency.id,
+            submissionId: a.submission.id,
+            after: {
+              period: a.period.code,
+              publication: a.window.publicationNumber,
+              indicators: input.items.map((i) => i.code),
+              evidence,
+            },
+            reason: explanation,
           },
-          reason: explanation,
-        },
-      ]);
-      await this.deps.notifications.notify(trx, department, {
-        kind: 'appeal.filed',
-        subject: `Kiến nghị mới: ${a.agency.name} — ${a.period.name}`,
-        body:
-          `${a.agency.name} gửi kiến nghị về kết quả ${a.period.name} (công bố lần ${a.window.publicationNumber}), ` +
-          `đề nghị xem xét lại ${input.items.length} chỉ số: ${input.items.map((i) => i.code).join(', ')}.`,
-        link: `/appeals/${id}`,
-      });
-      return id;
-    }));
+        ]);
+        await this.deps.notifications.notify(trx, department, {
+          kind: 'appeal.filed',
+          subject: `Kiến nghị mới: ${a.agency.name} — ${a.period.name}`,
+          body:
+            `${a.agency.name} gửi kiến nghị về kết quả ${a.period.name} (công bố lần ${a.window.publicationNumber}), ` +
+            `đề nghị xem xét lại ${input.items.length} chỉ số: ${input.items.map((i) => i.code).join(', ')}.`,
+          link: `/appeals/${id}`,
+        });
+        return id;
+      }),
+    );
   }
 
   async list(actor: Actor): Promise<view.AppealListRow[]> {

@@ -47,9 +47,8 @@ export class EvidenceFileService {
   async attach(actor: Actor, id: number, expectedVersion: number, input: EvidenceFileInput, file: IncomingFile | null): Promise<number> {
     const { submission: s, period } = await this.deps.submissions.editable(actor, id);
     const nodeId = (await this.deps.frameworks.nodeIds(period.frameworkId)).get(input.indicator);
-    const accepted = await acceptUpload(file, this.deps.maxBytes);
+    const { fileName, mimeType, data } = await acceptUpload(file, this.deps.maxBytes);
     if (nodeId === undefined) throw validationError(`Chỉ số ${input.indicator} không có trong bộ chỉ số của kỳ này.`);
-    const { fileName, mimeType, data } = accepted;
 
     return recordingFiles(this.db, this.deps.store, (put) =>
       this.db.transaction(async (trx) => {
