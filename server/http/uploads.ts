@@ -6,6 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { AppError } from '../errors.js';
+import { ACCEPT_ATTRIBUTE } from '../files/file-types.js';
 import { bodyProblem } from './middleware.js';
 
 export interface UploadedFile {
@@ -62,6 +63,7 @@ export function multipartBody(maxBytes: number, routes: UploadRoute[] = UPLOAD_R
   const mb = String(Math.round((maxBytes / 1024 / 1024) * 10) / 10).replace('.', ',');
   return (req: Request, res: Response, next: NextFunction): void => {
     res.locals.uploadMaxMb = mb;
+    res.locals.evidenceAccept = ACCEPT_ATTRIBUTE;
     const route = routes.find((r) => r.path.test(req.path));
     if (!res.locals.actor || req.method !== 'POST' || !req.is('multipart/form-data') || !route) return next();
     parsers.get(route)!(req, res, (err: unknown) => {

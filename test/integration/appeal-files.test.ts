@@ -78,6 +78,7 @@ describe('appeal evidence files', function () {
     const form = await head.get(`/periods/${period}/appeals/new`);
     expect(form.status).to.equal(200);
     expect(form.text).to.include('enctype="multipart/form-data"');
+    expect(form.text).to.include('accept=".pdf,.png,.jpg,');
     const found = [...form.text.matchAll(/name="items\[([^\]]+)\]\[file\]"/g)].map((m) => m[1]!);
     expect(found.length).to.be.greaterThan(1);
     codes = [found[0]!, found[1]!];

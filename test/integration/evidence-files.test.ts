@@ -68,6 +68,7 @@ describe('evidence files through HTTP', function () {
     expect(audit.after).to.include({ fileName: 'Quyết định 125.pdf', sha256: sha(PDF) });
     const page = await reporter.get(`/submissions/${snv}`);
     expect(page.text).to.include(`/submissions/${snv}/evidence/${row!.id}/file`);
+    expect(page.text).to.include('accept=".pdf,.png,.jpg,');
     expect(unescapeHtml(page.text)).to.include('Quyết định 125.pdf');
   });
 
