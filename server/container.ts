@@ -129,6 +129,8 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
       audit,
       notifications,
       users,
+      store,
+      maxBytes: config.uploadMaxBytes,
       appealDays: config.appealDays,
       now,
     }),

@@ -60,7 +60,8 @@ export interface AppealEvidenceRow {
   summary: string | null;
   issuer: string | null;
   fileName: string | null;
-  storageKey: string | null;
+  sizeBytes: number | null;
+  sha256: string | null;
 }
 
 export async function getAppeal(db: Knex, id: number): Promise<AppealRow | undefined> {
@@ -111,9 +112,23 @@ export async function evidenceOf(db: Knex, appealId: number): Promise<AppealEvid
     issuedOn: r.issued_on,
     summary: r.summary,
     issuer: r.issuer,
-    fileName: r.file_name,
-    storageKey: r.storage_key,
+    fileName: r.storage_key ? r.file_name : null,
+    sizeBytes: r.storage_key ? Number(r.size_bytes) : null,
+    sha256: r.storage_key ? r.sha256 : null,
   }));
+}
+
+/** The stored file of one piece of an appeal's evidence; none when the id belongs to another appeal. */
+export async function findEvidenceFile(
+  db: Knex,
+  appealId: number,
+  evidenceId: number,
+): Promise<{ fileName: string; mimeType: string; storageKey: string } | undefined> {
+  const r = await db('appeal_evidence')
+    .where({ id: evidenceId, appeal_id: appealId })
+    .whereNotNull('storage_key')
+    .first('file_name', 'mime_type', 'storage_key');
+  return r && { fileName: r.file_name, mimeType: r.mime_type, storageKey: r.storage_key };
 }
 
 export interface NewAppeal {
@@ -154,7 +169,7 @@ export async function insertItems(
   );
 }
 
-/** A document reference, and — once attachments exist — the stored file behind it. */
+/** A document reference, and the stored file behind it when one was attached. */
 export interface NewAppealEvidence {
   nodeId: number | null;
   docNumber: string | null;

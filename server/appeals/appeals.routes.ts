@@ -1,10 +1,13 @@
 import type { Request, Response } from 'express';
 import type { Services } from '../container.js';
 import { can, type Actor } from '../auth/policy.js';
-import { AppError } from '../errors.js';
+import { AppError, validationError } from '../errors.js';
 import { actorOf, bodyString, idParam, type Route } from '../http/route.js';
 import { renderPage } from '../http/views.js';
 import { formAction } from '../http/form-action.js';
+import { sendStoredFile } from '../http/downloads.js';
+import { MAX_APPEAL_FILES, uploadedFiles } from '../http/uploads.js';
+import type { IncomingFile } from '../files/stored-files.js';
 import { displayValue } from '../frameworks/value-display.js';
 import type { AppealChange } from '../submissions/submissions.service.js';
 import type { AppealItemInput } from './appeals.service.js';
@@ -42,22 +45,39 @@ function field(o: Record<string, unknown>, name: string, max: number): string {
   return v.trim();
 }
 
-/** The filing form: items[CODE][selected|explanation|docNumber|issuedOn|summary|issuer]. */
+const FILE_FIELD = /^items\[([^\]]+)\]\[file\]$/;
+
+/** The filing form: items[CODE][selected|explanation|docNumber|issuedOn|summary|issuer], and the file items[CODE][file]. */
 function appealItems(req: Request): AppealItemInput[] {
-  return Object.entries(nested(req, 'items'))
+  const files = new Map<string, IncomingFile>();
+  for (const f of uploadedFiles(req)) {
+    const code = FILE_FIELD.exec(f.field)?.[1];
+    if (code === undefined || files.has(code)) throw new AppError('validation', 'Biểu mẫu tải tệp không hợp lệ (mỗi chỉ số một tệp).');
+    files.set(code, f);
+  }
+  const items = Object.entries(nested(req, 'items'))
     .filter(([, o]) => field(o, 'selected', 10) !== '')
     .map(([code, o]) => {
       const docNumber = field(o, 'docNumber', 100);
       const issuedOn = field(o, 'issuedOn', 10);
       const summary = field(o, 'summary', 1000);
       const issuer = field(o, 'issuer', 300);
-      const any = docNumber || issuedOn || summary || issuer;
+      const file = files.get(code) ?? null;
+      const any = docNumber || issuedOn || summary || issuer || file;
       return {
         code,
         explanation: field(o, 'explanation', 4000),
-        evidence: any ? { docNumber: docNumber || null, issuedOn: issuedOn || null, summary: summary || null, issuer: issuer || null } : null,
+        evidence: any ? { docNumber: docNumber || null, issuedOn: issuedOn || null, summary: summary || null, issuer: issuer || null, file } : null,
       };
     });
+  const unselected = [...files.keys()].filter((code) => !items.some((i) => i.code === code));
+  if (unselected.length) {
+    throw validationError(
+      'Có tệp đính kèm cho chỉ số chưa được chọn kiến nghị; chưa gửi.',
+      unselected.map((code) => ({ field: code, message: `Chỉ số ${code}: đã chọn tệp nhưng chưa đánh dấu kiến nghị chỉ số này.` })),
+    );
+  }
+  return items;
 }
 
 /** The decision form: d[CODE][value|denominator|option|reason]; an indicator left empty stays as it was. */
@@ -88,6 +108,7 @@ export function appealRoutes(s: Services): Route[] {
           const text = (k: string): string => (typeof p[k] === 'string' ? (p[k] as string) : '');
           return { ...l, posted: { selected: text('selected') !== '', explanation: text('explanation'), docNumber: text('docNumber'), issuedOn: text('issuedOn'), summary: text('summary'), issuer: text('issuer') }, problems: problems.get(l.indicator.code) ?? [] };
         }),
+        maxFiles: MAX_APPEAL_FILES,
         errorMessage: extra.errors?.message,
         errorList: extra.errors?.details ?? [],
       }),
@@ -118,7 +139,7 @@ export function appealRoutes(s: Services): Route[] {
             appraisedDisplay: input ? displayValue(input, line?.stored?.appraised ?? null) : '',
             beforeDisplay: input ? displayValue(input, i.valueBefore) : '',
             afterDisplay: input ? displayValue(input, i.valueAfter) : '',
-            evidence: d.evidence.filter((e) => e.code === i.code),
+            evidence: d.evidence.filter((e) => e.code === i.code).map((e) => ({ ...e, shaShort: e.sha256?.slice(0, 12) })),
           };
         }),
         changeLog: d.appeal.changeLog && {
@@ -194,6 +215,13 @@ export function appealRoutes(s: Services): Route[] {
         const key = typeof req.query.msg === 'string' ? req.query.msg : '';
         await renderDetail(actorOf(res), res, idParam(req, 'id'), { notice: NOTICES[key] });
       },
+    },
+    {
+      method: 'get',
+      path: '/appeals/:id/evidence/:evidenceId/file',
+      access: 'appeal.read',
+      handler: async (req, res) =>
+        sendStoredFile(res, await s.appeals.evidenceFile(actorOf(res), idParam(req, 'id'), idParam(req, 'evidenceId'))),
     },
     {
       method: 'post',

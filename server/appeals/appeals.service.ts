@@ -1,6 +1,7 @@
 // Appeals (kiến nghị, phúc khảo). Within APPEAL_DAYS calendar days of a period's latest publication, the head of an
 // agency with a result in it may ask the Department to re-examine named indicators, with an explanation and new
-// evidence. The admin accepts — new appraised values with a reason per indicator, then a new run and a new,
+// evidence (document references, and files stored as submission evidence files are, in the filing's transaction).
+// The admin accepts — new appraised values with a reason per indicator, then a new run and a new,
 // numbered publication whose change log (the run diff) is kept with the appeal — or rejects with a reason. Every
 // step is audited and notifies the people concerned in the same transaction.
 import type { Knex } from 'knex';
@@ -17,6 +18,8 @@ import type { RunComparisonService } from '../rankings/run-comparison.service.js
 import type { ScoringService, RunRow } from '../scoring/scoring.service.js';
 import type { AppealChange, SubmissionService } from '../submissions/submissions.service.js';
 import type { UserService } from '../users/users.service.js';
+import type { FileStore } from '../files/file-store.js';
+import { acceptUpload, readStored, recordingFiles, type AcceptedFile, type IncomingFile } from '../files/stored-files.js';
 import { formatDate, formatNumber } from '../../reports/format.js';
 import { appealDeadline, changeLogOf, isWithinWindow } from './appeal-rules.js';
 import * as repo from './appeals.repository.js';
@@ -25,15 +28,13 @@ import * as view from './appeals.view.js';
 export type { AppealRow, AppealItemRow, AppealEvidenceRow } from './appeals.repository.js';
 export type { AppealListRow } from './appeals.view.js';
 
-/** A stored file behind a piece of evidence; filled in by the file store once attachments exist. */
-export type StoredFileRef = NonNullable<repo.NewAppealEvidence['file']>;
-
 export interface AppealEvidenceInput {
   docNumber: string | null;
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
-  file?: StoredFileRef;
+  /** The uploaded file, checked and stored with the appeal as submission evidence files are. */
+  file?: IncomingFile | null;
 }
 
 export interface AppealItemInput {
@@ -97,6 +98,8 @@ export class AppealService {
       audit: AuditService;
       notifications: NotificationService;
       users: UserService;
+      store: FileStore;
+      maxBytes: number;
       appealDays: number;
       now: () => Date;
     },
@@ -183,6 +186,7 @@ export class AppealService {
     const byCode = new Map(a.indicators.map((i) => [i.code, i]));
     const scored = new Map(a.scores.map((s) => [s.code, s]));
     const nodeIds = await this.deps.frameworks.nodeIds(a.period.frameworkId);
+    const files = new Map<string, AcceptedFile>();
     for (const item of input.items) {
       const ind = byCode.get(item.code);
       if (!ind || !scored.has(item.code)) {
@@ -195,10 +199,18 @@ export class AppealService {
       const e = item.evidence;
       if (e) {
         if (!e.docNumber && !e.file) {
-          problems.push({ field: item.code, message: `Chỉ số ${item.code}: tài liệu kiểm chứng mới cần số ký hiệu văn bản.` });
+          problems.push({ field: item.code, message: `Chỉ số ${item.code}: tài liệu kiểm chứng mới cần số ký hiệu văn bản hoặc tệp đính kèm.` });
         }
         if (e.issuedOn && !/^\d{4}-\d{2}-\d{2}$/.test(e.issuedOn)) {
           problems.push({ field: item.code, message: `Chỉ số ${item.code}: ngày ban hành không hợp lệ.` });
+        }
+        if (e.file) {
+          try {
+            files.set(item.code, await acceptUpload(e.file, this.deps.maxBytes, item.code));
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            problems.push({ field: item.code, message: `Chỉ số ${item.code}: ${err.message}` });
+          }
         }
       }
     }
@@ -206,51 +218,59 @@ export class AppealService {
 
     const now = this.deps.now();
     const department = await this.deps.users.recipients({ roles: ['admin'] });
-    return this.db.transaction(async (trx) => {
-      const id = await repo.insertAppeal(trx, {
-        periodId: a.period.id,
-        agencyId: a.agency.id,
-        submissionId: a.submission.id,
-        publicationId: a.window.publicationId,
-        runId: a.window.run.id,
-        explanation,
-        filedBy: actor.id,
-        filedAt: now,
-      });
-      await repo.insertItems(
-        trx,
-        id,
-        input.items.map((i) => ({ nodeId: nodeIds.get(i.code)!, explanation: i.explanation.trim(), pointsBefore: scored.get(i.code)!.points })),
-      );
-      for (const i of input.items) {
-        if (i.evidence) await repo.insertEvidence(trx, id, actor.id, now, { nodeId: nodeIds.get(i.code)!, ...i.evidence });
-      }
-      await this.deps.audit.record(trx, actor, [
-        {
-          action: 'appeal.file',
-          entity: 'appeal',
-          entityId: id,
+    return recordingFiles(this.db, this.deps.store, (put) =>
+      this.db.transaction(async (trx) => {
+        const id = await repo.insertAppeal(trx, {
+          periodId: a.period.id,
           agencyId: a.agency.id,
           submissionId: a.submission.id,
-          after: {
-            period: a.period.code,
-            publication: a.window.publicationNumber,
-            indicators: input.items.map((i) => i.code),
-            evidence: input.items.filter((i) => i.evidence).map((i) => ({ code: i.code, docNumber: i.evidence!.docNumber })),
+          publicationId: a.window.publicationId,
+          runId: a.window.run.id,
+          explanation,
+          filedBy: actor.id,
+          filedAt: now,
+        });
+        await repo.insertItems(
+          trx,
+          id,
+          input.items.map((i) => ({ nodeId: nodeIds.get(i.code)!, explanation: i.explanation.trim(), pointsBefore: scored.get(i.code)!.points })),
+        );
+        const evidence: Array<{ code: string; docNumber: string | null; fileName?: string; sha256?: string }> = [];
+        for (const i of input.items) {
+          if (!i.evidence) continue;
+          const f = files.get(i.code);
+          const key = f && (await put(f.data));
+          const file = f && key ? { fileName: f.fileName, mimeType: f.mimeType, sizeBytes: f.data.length, sha256: key, storageKey: key } : undefined;
+          await repo.insertEvidence(trx, id, actor.id, now, { nodeId: nodeIds.get(i.code)!, ...i.evidence, file });
+          evidence.push({ code: i.code, docNumber: i.evidence.docNumber, ...(file && { fileName: file.fileName, sha256: file.sha256 }) });
+        }
+        await this.deps.audit.record(trx, actor, [
+          {
+            action: 'appeal.file',
+            entity: 'appeal',
+            entityId: id,
+            agencyId: a.agency.id,
+            submissionId: a.submission.id,
+            after: {
+              period: a.period.code,
+              publication: a.window.publicationNumber,
+              indicators: input.items.map((i) => i.code),
+              evidence,
+            },
+            reason: explanation,
           },
-          reason: explanation,
-        },
-      ]);
-      await this.deps.notifications.notify(trx, department, {
-        kind: 'appeal.filed',
-        subject: `Kiến nghị mới: ${a.agency.name} — ${a.period.name}`,
-        body:
-          `${a.agency.name} gửi kiến nghị về kết quả ${a.period.name} (công bố lần ${a.window.publicationNumber}), ` +
-          `đề nghị xem xét lại ${input.items.length} chỉ số: ${input.items.map((i) => i.code).join(', ')}.`,
-        link: `/appeals/${id}`,
-      });
-      return id;
-    });
+        ]);
+        await this.deps.notifications.notify(trx, department, {
+          kind: 'appeal.filed',
+          subject: `Kiến nghị mới: ${a.agency.name} — ${a.period.name}`,
+          body:
+            `${a.agency.name} gửi kiến nghị về kết quả ${a.period.name} (công bố lần ${a.window.publicationNumber}), ` +
+            `đề nghị xem xét lại ${input.items.length} chỉ số: ${input.items.map((i) => i.code).join(', ')}.`,
+          link: `/appeals/${id}`,
+        });
+        return id;
+      }),
+    );
   }
 
   async list(actor: Actor): Promise<view.AppealListRow[]> {
@@ -276,6 +296,16 @@ export class AppealService {
       evidence: await repo.evidenceOf(this.db, id),
       indicatorNames: Object.fromEntries([...indicators].map(([code, i]) => [code, i.name])),
     };
+  }
+
+  /** The file of a piece of the appeal's evidence, for anyone who may read the appeal. */
+  async evidenceFile(actor: Actor, appealId: number, evidenceId: number): Promise<{ fileName: string; mimeType: string; data: Buffer }> {
+    const appeal = await repo.getAppeal(this.db, appealId);
+    if (!appeal) throw notFound('kiến nghị');
+    authorize(actor, 'appeal.read', appeal.agencyId);
+    const row = await repo.findEvidenceFile(this.db, appealId, evidenceId);
+    if (!row) throw notFound('tệp kiểm chứng');
+    return { fileName: row.fileName, mimeType: row.mimeType, data: await readStored(this.deps.store, row.storageKey, 'tệp kiểm chứng') };
   }
 
   private async openAppeal(actor: Actor, id: number): Promise<repo.AppealRow> {

@@ -34,6 +34,9 @@ const LEGACY_OFFICE: Record<string, string> = {
   ppt: 'application/vnd.ms-powerpoint',
 };
 
+/** The `accept` attribute of an evidence file input: the accepted kinds by name, to help the picker (never trusted). */
+export const ACCEPT_ATTRIBUTE = [...Object.keys(ACCEPTED), 'jpeg', 'tiff', ...Object.keys(LEGACY_OFFICE)].map((e) => `.${e}`).join(',');
+
 export const NO_FILE = 'Chưa chọn tệp, hoặc tệp rỗng.';
 
 export const ACCEPTED_LABEL = 'PDF, ảnh (PNG, JPEG, GIF, WebP, TIFF), Word, Excel, PowerPoint (docx, xlsx, pptx, doc, xls, ppt), OpenDocument (odt, ods, odp)';

@@ -2,10 +2,12 @@
 // field beside the file, but only for signed-in users and on the routes that take an upload: an anonymous request
 // never gets its upload buffered.
 // Files are kept in memory within the configured size limit and never touch the disk before a service has
-// checked them; one file per request.
+// checked them; one file per request, except on a form with a file input per line (the appeal form).
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { AppError } from '../errors.js';
+import { ACCEPT_ATTRIBUTE } from '../files/file-types.js';
+import { bodyProblem } from './middleware.js';
 
 export interface UploadedFile {
   originalName: string;
@@ -13,27 +15,68 @@ export interface UploadedFile {
   data: Buffer;
 }
 
-/** The paths that take an upload; a multipart body sent anywhere else is not parsed (and fails the CSRF check). */
-export const UPLOAD_PATHS: RegExp[] = [/^\/submissions\/\d+\/(evidence-files|workbook)$/, /^\/admin\/import$/];
+/** A route that takes uploads, and how many files one request to it may carry. */
+interface UploadRoute {
+  path: RegExp;
+  files: number;
+}
 
-export function multipartBody(maxBytes: number, paths: RegExp[] = UPLOAD_PATHS) {
-  const parse = multer({
-    storage: multer.memoryStorage(),
+/** The files one appeal filing may carry (one per appealed indicator), each within the upload size limit. */
+export const MAX_APPEAL_FILES = 10;
+
+/** The paths that take an upload; a multipart body sent anywhere else is not parsed (and fails the CSRF check). */
+export const UPLOAD_ROUTES: UploadRoute[] = [
+  { path: /^\/submissions\/\d+\/(evidence-files|workbook)$/, files: 1 },
+  { path: /^\/admin\/import$/, files: 1 },
+  { path: /^\/periods\/\d+\/agencies\/\d+\/appeals$/, files: MAX_APPEAL_FILES },
+];
+
+/** The most indicators a form names, and so the most file inputs it has (appeals.routes.ts refuses more). */
+const MAX_FORM_LINES = 500;
+
+/** Files with content seen so far in a request with several file inputs. */
+const counted = new WeakMap<Request, number>();
+
+function parser(maxBytes: number, files: number) {
+  const common = { storage: multer.memoryStorage(), defParamCharset: 'utf8' };
+  if (files === 1) {
     // File names are sent in UTF-8 by every current browser; busboy's default would read them as Latin-1.
-    defParamCharset: 'utf8',
-    limits: { fileSize: maxBytes, files: 1, fields: 50, fieldSize: 64 * 1024, parts: 60, headerPairs: 200 },
-  }).single('file');
-  const mb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
+    return multer({ ...common, limits: { fileSize: maxBytes, files: 1, fields: 50, fieldSize: 64 * 1024, parts: 60, headerPairs: 200 } }).single('file');
+  }
+  // A form with a file input per line: the browser sends every input, the empty ones as file parts without a name,
+  // which busboy counts but multer never buffers. Files with content are counted here, before any byte of them is
+  // kept, so one request holds at most `files` × maxBytes in memory.
+  return multer({
+    ...common,
+    limits: { fileSize: maxBytes, files: MAX_FORM_LINES, fields: MAX_FORM_LINES * 8, fieldSize: 64 * 1024, parts: MAX_FORM_LINES * 9, headerPairs: 200 },
+    fileFilter: (req, _file, cb) => {
+      const n = (counted.get(req) ?? 0) + 1;
+      counted.set(req, n);
+      if (n > files) cb(new AppError('validation', `Mỗi lần gửi đính kèm tối đa ${files} tệp. Chưa lưu gì.`));
+      else cb(null, true);
+    },
+  }).any();
+}
+
+export function multipartBody(maxBytes: number, routes: UploadRoute[] = UPLOAD_ROUTES) {
+  const parsers = new Map(routes.map((r) => [r, parser(maxBytes, r.files)]));
+  const mb = String(Math.round((maxBytes / 1024 / 1024) * 10) / 10).replace('.', ',');
   return (req: Request, res: Response, next: NextFunction): void => {
-    res.locals.uploadMaxMb = String(mb).replace('.', ',');
-    if (!res.locals.actor || req.method !== 'POST' || !req.is('multipart/form-data') || !paths.some((p) => p.test(req.path))) return next();
-    parse(req, res, (err: unknown) => {
-      if (!err) return next();
+    res.locals.uploadMaxMb = mb;
+    res.locals.evidenceAccept = ACCEPT_ATTRIBUTE;
+    const route = routes.find((r) => r.path.test(req.path));
+    if (!res.locals.actor || req.method !== 'POST' || !req.is('multipart/form-data') || !route) return next();
+    parsers.get(route)!(req, res, (err: unknown) => {
+      if (!err) {
+        // The same refusals as for the other body formats (NUL characters, prototype keys, absurd nesting).
+        const problem = bodyProblem(req.body);
+        return next(problem ? new AppError('validation', problem) : undefined);
+      }
+      if (err instanceof AppError) return next(err);
       if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') {
-          return next(new AppError('too_large', `Tệp vượt quá dung lượng cho phép (${String(mb).replace('.', ',')} MB). Chưa lưu gì.`));
-        }
-        return next(new AppError('validation', 'Biểu mẫu tải tệp không hợp lệ (chỉ gửi một tệp, trong trường "file").'));
+        if (err.code === 'LIMIT_FILE_SIZE') return next(new AppError('too_large', `Tệp vượt quá dung lượng cho phép (${mb} MB). Chưa lưu gì.`));
+        const shape = route.files === 1 ? 'chỉ gửi một tệp, trong trường "file"' : `tối đa ${route.files} tệp`;
+        return next(new AppError('validation', `Biểu mẫu tải tệp không hợp lệ (${shape}).`));
       }
       next(new AppError('validation', 'Dữ liệu gửi lên không đúng định dạng.'));
     });
@@ -47,4 +90,10 @@ export function multipartBody(maxBytes: number, paths: RegExp[] = UPLOAD_PATHS) 
 export function uploadedFile(req: Request): UploadedFile | null {
   const f = req.file;
   return f ? { originalName: f.originalname, clientMime: f.mimetype, data: f.buffer } : null;
+}
+
+/** Every uploaded file of a form with several file inputs, with the name of its input. */
+export function uploadedFiles(req: Request): Array<UploadedFile & { field: string }> {
+  const files = Array.isArray(req.files) ? req.files : [];
+  return files.map((f) => ({ field: f.fieldname, originalName: f.originalname, clientMime: f.mimetype, data: f.buffer }));
 }

@@ -3,7 +3,7 @@ import type { Services } from '../container.js';
 import { AppError } from '../errors.js';
 import { actorOf, bodyString, bodyVersion, idParam, type Route } from '../http/route.js';
 import { uploadedFile } from '../http/uploads.js';
-import { attachmentDisposition } from '../files/file-types.js';
+import { sendStoredFile } from '../http/downloads.js';
 import { renderForm } from './submissions.routes.js';
 
 /** Refusals a reporter can fix re-render the form with the message; the rest go to the error page. */
@@ -52,15 +52,7 @@ export function evidenceFileRoutes(s: Services): Route[] {
       path: '/submissions/:id/evidence/:evidenceId/file',
       access: 'submission.read',
       handler: async (req, res) => {
-        const f = await s.evidenceFiles.download(actorOf(res), idParam(req, 'id'), idParam(req, 'evidenceId'));
-        res.set({
-          'Content-Type': f.mimeType,
-          'Content-Disposition': attachmentDisposition(f.fileName),
-          'X-Content-Type-Options': 'nosniff',
-          'Cache-Control': 'private, no-store',
-          'Content-Security-Policy': "default-src 'none'; sandbox",
-        });
-        res.send(f.data);
+        sendStoredFile(res, await s.evidenceFiles.download(actorOf(res), idParam(req, 'id'), idParam(req, 'evidenceId')));
       },
     },
   ];

@@ -3,11 +3,11 @@
 // upload runs before the file is written, so a refused upload leaves nothing behind — on disk or in the database.
 import type { Knex } from 'knex';
 import type { Actor } from '../auth/policy.js';
-import { AppError, conflict, notFound, validationError } from '../errors.js';
+import { conflict, notFound, validationError } from '../errors.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { ACCEPTED_LABEL, NO_FILE, cleanFileName, detectAccepted } from '../files/file-types.js';
 import { sha256Hex, type FileStore } from '../files/file-store.js';
+import { acceptUpload, isStorageKeyUsed, readStored, recordingFiles, storedFileKeys, type IncomingFile } from '../files/stored-files.js';
 import type { SubmissionService } from './submissions.service.js';
 import * as repo from './evidence-files.repository.js';
 import { advanceVersion, insertEvidence } from './submissions.repository.js';
@@ -18,11 +18,6 @@ export interface EvidenceFileInput {
   issuedOn: string | null;
   summary: string | null;
   issuer: string | null;
-}
-
-export interface IncomingFile {
-  originalName: string;
-  data: Buffer;
 }
 
 export interface StoreCheck {
@@ -51,29 +46,18 @@ export class EvidenceFileService {
 
   async attach(actor: Actor, id: number, expectedVersion: number, input: EvidenceFileInput, file: IncomingFile | null): Promise<number> {
     const { submission: s, period } = await this.deps.submissions.editable(actor, id);
-    if (!file || file.data.length === 0) {
-      throw validationError(NO_FILE, [{ field: 'file', message: NO_FILE }]);
-    }
-    if (file.data.length > this.deps.maxBytes) throw new AppError('too_large', 'Tệp vượt quá dung lượng cho phép. Chưa lưu gì.');
     const nodeId = (await this.deps.frameworks.nodeIds(period.frameworkId)).get(input.indicator);
+    const { fileName, mimeType, data } = await acceptUpload(file, this.deps.maxBytes);
     if (nodeId === undefined) throw validationError(`Chỉ số ${input.indicator} không có trong bộ chỉ số của kỳ này.`);
-    const fileName = cleanFileName(file.originalName);
-    const type = await detectAccepted(file.data, fileName);
-    if (!type) {
-      throw validationError(`Tệp "${fileName}" không thuộc loại được chấp nhận (xét theo nội dung tệp). Chỉ nhận: ${ACCEPTED_LABEL}.`, [
-        { field: 'file', message: `Loại tệp không được chấp nhận: ${fileName}` },
-      ]);
-    }
 
-    let written: { key: string; created: boolean } | undefined;
-    try {
-      return await this.db.transaction(async (trx) => {
+    return recordingFiles(this.db, this.deps.store, (put) =>
+      this.db.transaction(async (trx) => {
         if (!(await advanceVersion(trx, id, expectedVersion))) throw conflict(STALE);
-        written = await this.deps.store.put(file.data);
+        const key = await put(data);
         const evidenceId = await insertEvidence(trx, id, actor.id, {
           nodeId,
           ...input,
-          file: { name: fileName, mimeType: type.mime, sizeBytes: file.data.length, sha256: written.key, storageKey: written.key },
+          file: { name: fileName, mimeType, sizeBytes: data.length, sha256: key, storageKey: key },
         });
         await this.deps.audit.record(trx, actor, [
           {
@@ -82,16 +66,12 @@ export class EvidenceFileService {
             entityId: evidenceId,
             agencyId: s.agencyId,
             submissionId: id,
-            after: { indicator: input.indicator, docNumber: input.docNumber, fileName, mimeType: type.mime, sizeBytes: file.data.length, sha256: written.key },
+            after: { indicator: input.indicator, docNumber: input.docNumber, fileName, mimeType, sizeBytes: data.length, sha256: key },
           },
         ]);
         return evidenceId;
-      });
-    } catch (err) {
-      // The row did not commit: a file this request wrote, and that no other evidence uses, goes too.
-      if (written?.created && !(await repo.isStorageKeyUsed(this.db, written.key))) await this.deps.store.remove(written.key);
-      throw err;
-    }
+      }),
+    );
   }
 
   /**
@@ -100,7 +80,7 @@ export class EvidenceFileService {
    * request, only when older than `graceMs`, so an upload whose transaction is still running keeps its file.
    */
   async checkStore(opts: { deleteOrphans: boolean; graceMs?: number; now?: Date }): Promise<StoreCheck> {
-    const named = await repo.storedFileKeys(this.db);
+    const named = await storedFileKeys(this.db);
     const onDisk = await this.deps.store.list();
     const diskKeys = new Set(onDisk.map((f) => f.key));
     const result: StoreCheck = { files: onDisk.length, referenced: named.length, missing: [], corrupt: [], orphans: [], deleted: 0 };
@@ -113,7 +93,7 @@ export class EvidenceFileService {
     for (const f of onDisk) {
       if (namedKeys.has(f.key)) continue;
       result.orphans.push(f.key);
-      if (opts.deleteOrphans && f.modified.getTime() < cutoff && !(await repo.isStorageKeyUsed(this.db, f.key))) {
+      if (opts.deleteOrphans && f.modified.getTime() < cutoff && !(await isStorageKeyUsed(this.db, f.key))) {
         await this.deps.store.remove(f.key);
         result.deleted++;
       }
@@ -126,12 +106,6 @@ export class EvidenceFileService {
     await this.deps.submissions.get(actor, submissionId);
     const row = await repo.findEvidenceFile(this.db, submissionId, evidenceId);
     if (!row) throw notFound('tệp kiểm chứng');
-    let data: Buffer;
-    try {
-      data = await this.deps.store.read(row.storageKey);
-    } catch {
-      throw notFound('tệp kiểm chứng trên máy chủ');
-    }
-    return { fileName: row.fileName, mimeType: row.mimeType, data };
+    return { fileName: row.fileName, mimeType: row.mimeType, data: await readStored(this.deps.store, row.storageKey, 'tệp kiểm chứng') };
   }
 }

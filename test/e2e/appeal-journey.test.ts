@@ -1,5 +1,5 @@
 // An appeal's journey through the real UI in a real browser: the administrator publishes the annual results, the
-// head of Sở Nội vụ files an appeal on an indicator with new evidence, the administrator is notified, accepts it
+// head of Sở Nội vụ files an appeal on an indicator with new evidence and a file, the administrator is notified, accepts it
 // with a new appraised value, and the results are published again with a change log; the head then reads the
 // decision from the notifications. Runs on Debian's chromium through playwright-core; skips itself where
 // /usr/bin/chromium is not installed.
@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 import { periodId, submissionId } from '../support/builders.js';
+import { PDF } from '../support/sample-files.js';
 
 const RESULTS = path.resolve('test-results');
 const PERIOD = 'DTI-SO-2026-N';
@@ -80,12 +81,14 @@ describe('e2e: an appeal filed by the head and decided by the admin', function (
     await page.getByLabel(`Kiến nghị chỉ số ${code}`, { exact: true }).check();
     await page.getByLabel(`Lý do kiến nghị chỉ số ${code}`, { exact: true }).fill('Số liệu chưa gồm các hồ sơ tiếp nhận trong tháng 12.');
     await page.getByLabel(`Số ký hiệu văn bản cho chỉ số ${code}`, { exact: true }).fill('210/BC-SNV');
+    await page.getByLabel(`Tệp kiểm chứng cho chỉ số ${code}`, { exact: true }).setInputFiles({ name: 'Báo cáo 210.pdf', mimeType: 'application/pdf', buffer: PDF });
     await page.screenshot({ path: path.join(RESULTS, 'e2e-appeal-form.png'), fullPage: false });
     await page.getByRole('button', { name: 'Gửi kiến nghị' }).click();
     await page.waitForURL(/\/appeals\/\d+\?msg=filed$/);
     expect((await notice().textContent())?.trim()).to.equal('Đã gửi kiến nghị tới Sở Khoa học và Công nghệ.');
     expect(await page.locator('.lead .state').textContent()).to.equal('Chờ xem xét');
     expect(await page.locator(`tr[id="item-${code}"]`).textContent()).to.include('210/BC-SNV');
+    expect(await page.locator(`tr[id="item-${code}"] .evidence a`, { hasText: 'Báo cáo 210.pdf' }).count()).to.equal(1);
     await logout();
   });
 
@@ -100,6 +103,10 @@ describe('e2e: an appeal filed by the head and decided by the admin', function (
     await page.waitForURL(/\/appeals\/\d+$/);
     // Opening the notification read it: the count is gone from the menu.
     expect(await page.getByRole('navigation').locator('.badge').count()).to.equal(0);
+    // The file the head attached downloads back unchanged.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`tr[id="item-${code}"] .evidence a`).click()]);
+    expect(download.suggestedFilename()).to.equal('Báo cáo 210.pdf');
+    expect(fs.readFileSync((await download.path())!)).to.deep.equal(PDF);
 
     await page.getByLabel(`Giá trị mới ${code}`, { exact: true }).fill('30');
     await page.getByLabel(`Mẫu số mới ${code}`, { exact: true }).fill('30');

@@ -155,7 +155,7 @@ describe('appeals through HTTP', function () {
       const errors = errorList(res.text);
       expect(errors.message).to.equal('Kiến nghị chưa hợp lệ, chưa gửi.');
       expect(errors.items.some((m) => m.startsWith(`Chỉ số ${a} (`) && m.endsWith('cần nêu lý do kiến nghị.'))).to.equal(true);
-      expect(errors.items).to.include(`Chỉ số ${b}: tài liệu kiểm chứng mới cần số ký hiệu văn bản.`);
+      expect(errors.items).to.include(`Chỉ số ${b}: tài liệu kiểm chứng mới cần số ký hiệu văn bản hoặc tệp đính kèm.`);
       // The form comes back with what was typed.
       expect(res.text).to.include('Chỉ có trích yếu');
       expect(await fingerprint(t.services.db)).to.deep.equal(before);

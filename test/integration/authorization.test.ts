@@ -196,6 +196,15 @@ const ROUTES: RouteCase[] = [
     expect: (r) => expect(r.status).to.equal(400),
   },
   { method: 'get', pattern: '/appeals/:id', path: () => '/appeals/999999', allowed: ['reporter', 'head', 'reviewer', 'admin'], expect: (r) => expect(r.status).to.equal(404) },
+  // The file of an appeal's evidence: the appeal's readers get 404 for an appeal that does not exist (appeal-files.test.ts
+  // covers the real file and another agency's users).
+  {
+    method: 'get',
+    pattern: '/appeals/:id/evidence/:evidenceId/file',
+    path: () => '/appeals/999999/evidence/1/file',
+    allowed: ['reporter', 'head', 'reviewer', 'admin'],
+    expect: (r) => expect(r.status).to.equal(404),
+  },
   { method: 'post', pattern: '/appeals/:id/accept', path: () => '/appeals/999999/accept', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
   { method: 'post', pattern: '/appeals/:id/reject', path: () => '/appeals/999999/reject', body: () => ({ reason: 'Thử' }), allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },
   { method: 'post', pattern: '/appeals/:id/publish', path: () => '/appeals/999999/publish', allowed: ['admin'], expect: (r) => expect(r.status).to.equal(404) },

@@ -4,24 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { bootTestApp, Client, versionOf, type TestApp } from '../support/app.js';
 import { binary, snapshot, stateOf, submissionId, unescapeHtml } from '../support/builders.js';
+import { EXE, PDF, PNG, sha } from '../support/sample-files.js';
 
 const PERIOD = 'DTI-SO-2026-N';
-
-/** A minimal but real one-page PDF. */
-const PDF = Buffer.from(
-  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
-    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
-);
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-/** The start of a Windows executable: the "MZ" header and its PE offset. */
-const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([0x80, 0, 0, 0]), Buffer.alloc(64), Buffer.from('PE\0\0'), Buffer.alloc(200)]);
-
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function xlsxFile(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -79,6 +68,7 @@ describe('evidence files through HTTP', function () {
     expect(audit.after).to.include({ fileName: 'Quyết định 125.pdf', sha256: sha(PDF) });
     const page = await reporter.get(`/submissions/${snv}`);
     expect(page.text).to.include(`/submissions/${snv}/evidence/${row!.id}/file`);
+    expect(page.text).to.include('accept=".pdf,.png,.jpg,');
     expect(unescapeHtml(page.text)).to.include('Quyết định 125.pdf');
   });
 

@@ -12,6 +12,7 @@ import { agencyId, periodId, submissionId, userId } from '../support/builders.js
 import { routeTable } from '../../server/app.js';
 import { can, ROLES, type Actor, type Role } from '../../server/auth/policy.js';
 import type { Db } from '../../server/db/database.js';
+import { UPLOAD_ROUTES } from '../../server/http/uploads.js';
 
 const USER_OF: Record<Role, string> = DEMO_USER_OF_ROLE;
 /** Total requests, spread over the routes. */
@@ -62,6 +63,12 @@ const body = fc
   .map(([a, b]) => ({ ...a, ...b }) as Record<string, unknown>);
 const request = fc.record({
   encoding: fc.constantFrom('form', 'form', 'json', 'json', 'raw'),
+  /** On a route that takes uploads, form bodies go as multipart with this file (any content, any field name). */
+  upload: fc.record({
+    field: fc.constantFrom('file', 'items[HDCQS.2][file]', 'items[NLS.1][file]', 'items[__proto__][file]', 'x', 'items'),
+    name: fc.constantFrom('a.pdf', 'quyết định.pdf', '../../etc/passwd', '<img src=x>.png', ''),
+    data: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.constant(new Uint8Array(Buffer.from('%PDF-1.4\n%%EOF\n')))),
+  }),
   body,
   raw: fc.oneof(
     fc.string({ maxLength: 200 }),
@@ -77,6 +84,14 @@ const request = fc.record({
     ),
   ),
 });
+
+/** A body as the name/value pairs of a form (nested objects and arrays in bracket notation). */
+function formPairs(v: unknown, name: string, out: Array<[string, string]> = []): Array<[string, string]> {
+  if (v !== null && typeof v === 'object') {
+    for (const [k, child] of Object.entries(v)) formPairs(child, name ? `${name}[${k}]` : k, out);
+  } else if (name) out.push([name, v === null ? '' : String(v)]);
+  return out;
+}
 
 /**
  * Per table: row count and the newest row version (max xmin). Any committed insert, update or delete changes one
@@ -172,6 +187,7 @@ describe('fuzzing every form and JSON endpoint', function () {
       const path = pathOf(route.path);
       const who = senderOf(route.access);
       const label = `${route.method.toUpperCase()} ${route.path}`;
+      const upload = route.method === 'post' && UPLOAD_ROUTES.some((u) => u.path.test(path));
       statuses[label] = {};
       await fc.assert(
         fc.asyncProperty(request, async (req) => {
@@ -184,7 +200,10 @@ describe('fuzzing every form and JSON endpoint', function () {
           if (client) test = test.set('x-csrf-token', client.csrf);
           if (req.encoding === 'json') test = test.set('Content-Type', 'application/json').send(JSON.stringify(payload));
           else if (req.encoding === 'raw') test = test.set('Content-Type', 'application/x-www-form-urlencoded').send(req.raw);
-          else test = test.type('form').send(payload as Record<string, string>);
+          else if (upload) {
+            for (const [k, v] of formPairs(payload, '')) test = test.field(k, v);
+            test = test.attach(req.upload.field, Buffer.from(req.upload.data), { filename: req.upload.name || 'x' });
+          } else test = test.type('form').send(payload as Record<string, string>);
           const res = await test;
 
           statuses[label]![res.status] = (statuses[label]![res.status] ?? 0) + 1;

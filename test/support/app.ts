@@ -51,6 +51,12 @@ export async function bootTestApp(
 }
 
 /** A logged-in browser-like client: keeps the session cookie and reads the CSRF token from pages. */
+export interface UploadFile {
+  name: string;
+  data: Buffer;
+  type?: string;
+}
+
 export class Client {
   readonly agent: ReturnType<typeof supertest.agent>;
   csrf = '';
@@ -79,10 +85,16 @@ export class Client {
   }
 
   /** A multipart form with one file in the field "file", as a browser sends an upload form. */
-  upload(path: string, fields: Record<string, string | number>, file: { name: string; data: Buffer; type?: string }): supertest.Test {
+  upload(path: string, fields: Record<string, string | number>, file: UploadFile): supertest.Test {
+    return this.multipart(path, fields, { file });
+  }
+
+  /** A multipart form with files in the named fields (field names as a browser writes them, e.g. "items[A.1][file]"). */
+  multipart(path: string, fields: Record<string, string | number>, files: Record<string, UploadFile>): supertest.Test {
     let req = this.agent.post(path).field('_csrf', this.csrf);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, String(v));
-    return req.attach('file', file.data, { filename: file.name, contentType: file.type ?? 'application/octet-stream' });
+    for (const [k, f] of Object.entries(files)) req = req.attach(k, f.data, { filename: f.name, contentType: f.type ?? 'application/octet-stream' });
+    return req;
   }
 }
 
