@@ -1,10 +1,12 @@
 // Multipart bodies (file uploads). Parsed before the CSRF check so that a browser form can carry its `_csrf`
-// field beside the file, but only for signed-in users and on the routes that take an upload: an anonymous request
-// never gets its upload buffered.
+// field beside the file, but only for signed-in users who may make that upload, on the routes that take one: an
+// anonymous request, or one from a role the route refuses (or for another agency, where the path names it), never
+// gets its upload buffered — it goes on unparsed and is refused by the CSRF check or the route's own rule.
 // Files are kept in memory within the configured size limit and never touch the disk before a service has
 // checked them; one file per request, except on a form with a file input per line (the appeal form).
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
+import { can, type Action, type Actor } from '../auth/policy.js';
 import { AppError } from '../errors.js';
 import { ACCEPT_ATTRIBUTE } from '../files/file-types.js';
 import { bodyProblem } from './middleware.js';
@@ -15,10 +17,14 @@ export interface UploadedFile {
   data: Buffer;
 }
 
-/** A route that takes uploads, and how many files one request to it may carry. */
+/** A route that takes uploads, how many files one request to it may carry, and who may send them. */
 interface UploadRoute {
   path: RegExp;
   files: number;
+  /** The route's own access rule (the policy decides again, with the agency, when the route runs). */
+  action: Action;
+  /** Where the path names the agency, the capture group holding its id. */
+  agencyGroup?: number;
 }
 
 /** The files one appeal filing may carry (one per appealed indicator), each within the upload size limit. */
@@ -26,9 +32,9 @@ export const MAX_APPEAL_FILES = 10;
 
 /** The paths that take an upload; a multipart body sent anywhere else is not parsed (and fails the CSRF check). */
 export const UPLOAD_ROUTES: UploadRoute[] = [
-  { path: /^\/submissions\/\d+\/(evidence-files|workbook)$/, files: 1 },
-  { path: /^\/admin\/import$/, files: 1 },
-  { path: /^\/periods\/\d+\/agencies\/\d+\/appeals$/, files: MAX_APPEAL_FILES },
+  { path: /^\/submissions\/\d+\/(evidence-files|workbook)$/, files: 1, action: 'submission.edit' },
+  { path: /^\/admin\/import$/, files: 1, action: 'directory.manage' },
+  { path: /^\/periods\/\d+\/agencies\/(\d+)\/appeals$/, files: MAX_APPEAL_FILES, action: 'appeal.file', agencyGroup: 1 },
 ];
 
 /** The most indicators a form names, and so the most file inputs it has (appeals.routes.ts refuses more). */
@@ -66,6 +72,8 @@ export function multipartBody(maxBytes: number, routes: UploadRoute[] = UPLOAD_R
     res.locals.evidenceAccept = ACCEPT_ATTRIBUTE;
     const route = routes.find((r) => r.path.test(req.path));
     if (!res.locals.actor || req.method !== 'POST' || !req.is('multipart/form-data') || !route) return next();
+    const agency = route.agencyGroup === undefined ? undefined : Number(route.path.exec(req.path)![route.agencyGroup]);
+    if (!can(res.locals.actor as Actor, route.action, agency)) return next();
     parsers.get(route)!(req, res, (err: unknown) => {
       if (!err) {
         // The same refusals as for the other body formats (NUL characters, prototype keys, absurd nesting).
