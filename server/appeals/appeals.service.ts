@@ -239,7 +239,7 @@ export class AppealService {
         for (const i of input.items) {
           if (!i.evidence) continue;
           const f = files.get(i.code);
-          const key = f && (await put(f.data));
+          const key = f && (await put(trx, f.data));
           const file = f && key ? { fileName: f.fileName, mimeType: f.mimeType, sizeBytes: f.data.length, sha256: key, storageKey: key } : undefined;
           await repo.insertEvidence(trx, id, actor.id, now, { nodeId: nodeIds.get(i.code)!, ...i.evidence, file });
           evidence.push({ code: i.code, docNumber: i.evidence.docNumber, ...(file && { fileName: file.fileName, sha256: file.sha256 }) });

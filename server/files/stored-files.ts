@@ -2,10 +2,13 @@
 // appeal's): an upload is checked by size and by content before anything is written; it is written to the store
 // inside the transaction that records it, and removed again when that transaction fails and no other row names the
 // same content; it is read back only for a reader the caller has authorised.
+// The store keeps identical content once, so two uploads of the same file share it. Whoever writes a file and
+// whoever removes one takes the content's advisory lock inside a transaction first: a removal then waits for an
+// upload of the same content to commit (and sees its row) or to fail, and never deletes a file a row is about to name.
 import type { Knex } from 'knex';
 import { AppError, notFound, validationError } from '../errors.js';
 import { ACCEPTED_LABEL, NO_FILE, cleanFileName, detectAccepted } from './file-types.js';
-import type { FileStore } from './file-store.js';
+import { sha256Hex, type FileStore } from './file-store.js';
 
 export interface IncomingFile {
   originalName: string;
@@ -38,23 +41,46 @@ export async function acceptUpload(file: IncomingFile | null, maxBytes: number, 
   return { fileName, mimeType: type.mime, data: file.data };
 }
 
+// Namespace of the per-content advisory locks (pg_advisory_xact_lock(namespace, hashtext(key))).
+const FILE_LOCK_NAMESPACE = 7_240_004;
+
+/** Takes the lock of one stored content for the rest of the transaction (see the header). */
+async function lockContent(trx: Knex.Transaction, key: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [FILE_LOCK_NAMESPACE, key]);
+}
+
 /**
- * Runs `record` (the transaction that names the files) with a `put` writing content to the store and answering its
- * key. When `record` throws, the files this call wrote that no committed row names are removed again; content that
- * was already there stays, since another row may name it.
+ * Runs `record` (the transaction that names the files) with a `put` writing content to the store, under the
+ * content's lock in that transaction, and answering its key. When `record` throws, the files this call wrote that no
+ * committed row names are removed again; content that was already there stays, since another row may name it.
  */
-export async function recordingFiles<T>(db: Knex, store: FileStore, record: (put: (data: Buffer) => Promise<string>) => Promise<T>): Promise<T> {
+export async function recordingFiles<T>(
+  db: Knex,
+  store: FileStore,
+  record: (put: (trx: Knex.Transaction, data: Buffer) => Promise<string>) => Promise<T>,
+): Promise<T> {
   const created: string[] = [];
   try {
-    return await record(async (data) => {
+    return await record(async (trx, data) => {
+      await lockContent(trx, sha256Hex(data));
       const w = await store.put(data);
       if (w.created) created.push(w.key);
       return w.key;
     });
   } catch (err) {
-    for (const key of created) if (!(await isStorageKeyUsed(db, key))) await store.remove(key);
+    for (const key of created) await removeUnnamed(db, store, key);
     throw err;
   }
+}
+
+/** Removes a stored file unless a row names it, under its lock: an upload of the same content cannot slip between. */
+export async function removeUnnamed(db: Knex, store: FileStore, key: string): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    await lockContent(trx, key);
+    if (await isStorageKeyUsed(trx, key)) return false;
+    await store.remove(key);
+    return true;
+  });
 }
 
 /** The content of a stored file; a file missing from the store is "not found", never a 500. */

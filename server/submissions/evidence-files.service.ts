@@ -7,7 +7,7 @@ import { conflict, notFound, validationError } from '../errors.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { sha256Hex, type FileStore } from '../files/file-store.js';
-import { acceptUpload, isStorageKeyUsed, readStored, recordingFiles, storedFileKeys, type IncomingFile } from '../files/stored-files.js';
+import { acceptUpload, readStored, recordingFiles, removeUnnamed, storedFileKeys, type IncomingFile } from '../files/stored-files.js';
 import type { SubmissionService } from './submissions.service.js';
 import * as repo from './evidence-files.repository.js';
 import { advanceVersion, insertEvidence } from './submissions.repository.js';
@@ -53,7 +53,7 @@ export class EvidenceFileService {
     return recordingFiles(this.db, this.deps.store, (put) =>
       this.db.transaction(async (trx) => {
         if (!(await advanceVersion(trx, id, expectedVersion))) throw conflict(STALE);
-        const key = await put(data);
+        const key = await put(trx, data);
         const evidenceId = await insertEvidence(trx, id, actor.id, {
           nodeId,
           ...input,
@@ -93,8 +93,7 @@ export class EvidenceFileService {
     for (const f of onDisk) {
       if (namedKeys.has(f.key)) continue;
       result.orphans.push(f.key);
-      if (opts.deleteOrphans && f.modified.getTime() < cutoff && !(await isStorageKeyUsed(this.db, f.key))) {
-        await this.deps.store.remove(f.key);
+      if (opts.deleteOrphans && f.modified.getTime() < cutoff && (await removeUnnamed(this.db, this.deps.store, f.key))) {
         result.deleted++;
       }
     }
