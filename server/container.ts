@@ -96,7 +96,7 @@ export function createServices(db: Knex, config: Config, now: () => Date = () =>
   const agencyAdmin = new AgencyAdminService(db, { audit, today: () => periods.today() });
   const userAdmin = new UserAdminService(db, { agencies, audit, auth });
   const runComparison = new RunComparisonService(db, { periods, frameworks, scoring });
-  const reporting = new ReportingService(db, config, { rankings, frameworks, submissions, periods, scoring });
+  const reporting = new ReportingService(db, config, { rankings, frameworks, periods, scoring });
   const reportArchive = new ReportArchiveService(db, config, { reporting, periods, scoring, now });
   return {
     db,

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { authorize, can, type Actor } from '../auth/policy.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import { indicatorsOf, subindexNodeCodes, type FrameworkDef, type IndicatorDef } from '../frameworks/framework.types.js';
-import type { SubmissionService } from '../submissions/submissions.service.js';
+import type { CountedValueRow, SubmissionService } from '../submissions/submissions.service.js';
 import { indicatorChanges, provinceRates, type IndicatorChange, type ProvinceRate } from './explain.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { ScoringService, RunRow } from '../scoring/scoring.service.js';
@@ -38,6 +38,12 @@ export interface RankingsPage {
   previousPeriod: PeriodRow | undefined;
   /** Province-wide figure of each ratio indicator (Σ numerators / Σ denominators) beside the mean of the rates. */
   provinceRates: ProvinceRate[];
+  /**
+   * The values behind the run shown, as counted now: of approved or published reports for the Department, which
+   * reads the latest run; of published ones only for readers of published results, who must not see the figures of
+   * reports approved since the publication. The province rates are taken over them, and the reports' annexes show them.
+   */
+  counted: CountedValueRow[];
 }
 
 export interface ScorecardLine {
@@ -117,6 +123,7 @@ export class RankingsService {
       groups: [],
       previousPeriod,
       provinceRates: [],
+      counted: [],
     };
     if (!chosen) return page;
 
@@ -126,11 +133,8 @@ export class RankingsService {
       view.rankingRows(this.db, chosen.id),
       this.rankedFigures(chosen, topIndicators ? ['index', 'subindex', 'indicator'] : ['index', 'subindex']),
     ]);
-    // Over the values the run shown counted, less carried ones: approved or published for the Department, which
-    // reads the latest run; published only for readers of published results, who must not see the figures of
-    // reports approved since the publication.
-    const counted = await this.deps.submissions.countedValues(periodId, { publishedOnly: !can(actor, 'runs.read') });
-    const values = counted.map((c) => ({ agencyId: c.agencyId, code: c.code, value: c.appraised ?? c.self }));
+    page.counted = await this.deps.submissions.countedValues(periodId, { publishedOnly: !can(actor, 'runs.read') });
+    const values = page.counted.map((c) => ({ agencyId: c.agencyId, code: c.code, value: c.appraised ?? c.self }));
     page.provinceRates = provinceRates(fw.definition, values, new Set(rows.map((r) => r.agencyId)));
     const prevRun = previousPeriod && (await this.deps.scoring.latestRun(previousPeriod.id, true));
     const prevRows = prevRun ? await view.rankingRows(this.db, prevRun.id) : [];

@@ -4,14 +4,13 @@
 // on its first generation, and stored: numbering restarts each year (NĐ 30/2020/NĐ-CP) and a publication keeps
 // its number however often its report is generated again.
 import type { Knex } from 'knex';
-import { authorize, can, type Actor } from '../auth/policy.js';
+import { authorize, type Actor } from '../auth/policy.js';
 import { notFound } from '../errors.js';
 import type { Config } from '../config.js';
 import { indicatorsOf, type IndicatorDef } from '../frameworks/framework.types.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import { displayValue } from '../frameworks/value-display.js';
 import type { RankingsPage, RankingsService } from '../rankings/rankings.service.js';
-import type { SubmissionService } from '../submissions/submissions.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { ScoringService, RunRow } from '../scoring/scoring.service.js';
 import { isoDay } from '../periods/period-calendar.js';
@@ -72,7 +71,6 @@ export class ReportingService {
     private readonly deps: {
       rankings: RankingsService;
       frameworks: FrameworkService;
-      submissions: SubmissionService;
       periods: PeriodService;
       scoring: ScoringService;
     },
@@ -111,11 +109,8 @@ export class ReportingService {
     if (!run) throw notFound('kết quả tính chỉ số của kỳ này');
     const fw = await this.deps.frameworks.get(page.period.frameworkId);
     const indicators = indicatorsOf(fw.definition.nodes);
-    const [scores, values] = await Promise.all([
-      this.deps.rankings.indicatorScores(run.id),
-      this.deps.submissions.countedValues(periodId, { publishedOnly: !can(actor, 'runs.read') }),
-    ]);
-    const valueMap = new Map(values.map((v) => [key(v.agencyId, v.code), v]));
+    const scores = await this.deps.rankings.indicatorScores(run.id);
+    const valueMap = new Map(page.counted.map((v) => [key(v.agencyId, v.code), v]));
     const scoreMap = new Map(scores.map((s) => [key(s.agencyId, s.code), s]));
     const date = isoDay(run.publication?.publishedAt ?? run.startedAt);
     const kind = page.period.kind === 'annual' ? 'năm' : '6 tháng đầu năm';
@@ -275,11 +270,9 @@ export class ReportingService {
   async scorecardContext(actor: Actor, periodId: number): Promise<ScorecardContext> {
     const page = await this.deps.rankings.rankings(actor, periodId);
     if (!page.run) throw notFound('kết quả tính chỉ số của kỳ này');
-    // The values behind the run shown (rankings.service.ts, provinceRates): published ones for readers of published results.
-    const values = await this.deps.submissions.countedValues(periodId, { publishedOnly: !can(actor, 'runs.read') });
     return {
       page,
-      values: new Map(values.map((v) => [key(v.agencyId, v.code), v])),
+      values: new Map(page.counted.map((v) => [key(v.agencyId, v.code), v])),
       reportNumber: await this.reportNumber(page.run),
     };
   }

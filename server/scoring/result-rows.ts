@@ -13,9 +13,12 @@ export interface LayoutShape {
 /** An indicator that is a main index carries a rank field (score.ts, rank.ts). */
 const isMainIndex = (i: IndicatorScore): boolean => i.rank !== undefined;
 
-/** An agency's indicators in layout order: main indices first (ranked), then the rest in definition order. */
+/** An agency's indicators in layout order: main indices first (ranked), then the rest, each in definition order. */
 function indicatorOrder(score: AgencyScore): IndicatorScore[] {
-  return [...score.indicators.filter(isMainIndex), ...score.indicators.filter((i) => !isMainIndex(i))];
+  const mains: IndicatorScore[] = [];
+  const others: IndicatorScore[] = [];
+  for (const i of score.indicators) (isMainIndex(i) ? mains : others).push(i);
+  return mains.length === 0 ? others : [...mains, ...others];
 }
 
 const rankedCount = (score: AgencyScore): number =>
@@ -34,7 +37,7 @@ export function layoutOf(score: AgencyScore): LayoutShape {
   };
 }
 
-/** The stored arrays of one agency's scores, in layout order (one pass: this runs for every agency of a province). */
+/** The stored arrays of one agency's scores, in layout order. */
 export function scoreArrays(score: AgencyScore): {
   points: number[];
   max: number[];
@@ -53,19 +56,12 @@ export function scoreArrays(score: AgencyScore): {
       flags.push(null);
     }
   }
-  const push = (i: IndicatorScore): void => {
+  for (const i of indicatorOrder(score)) {
     points.push(i.points);
     max.push(i.max);
     measures.push(i.measure);
     flags.push(i.flag);
-  };
-  // Main indices first, then the other indicators, each in definition order (indicatorOrder).
-  const others: IndicatorScore[] = [];
-  for (const i of score.indicators) {
-    if (isMainIndex(i)) push(i);
-    else others.push(i);
   }
-  for (const i of others) push(i);
   return { points, max, measures, flags };
 }
 

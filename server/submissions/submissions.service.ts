@@ -17,7 +17,7 @@ import { COUNTED_STATES, STATE_LABELS, isEditable, isUnderReview, nextState, typ
 import { displayValue } from '../frameworks/value-display.js';
 import { formatDateTime } from '../periods/period-calendar.js';
 
-export type { SubmissionRow, StoredValue, EvidenceRow, PackedValue } from './submissions.repository.js';
+export type { SubmissionRow, StoredValue, EvidenceRow, PackedValue, CountedValueRow } from './submissions.repository.js';
 
 export interface FormLine {
   indicator: IndicatorDef;

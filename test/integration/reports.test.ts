@@ -339,12 +339,10 @@ describe('official reports', function () {
       const hold = holdBuilds();
       try {
         const before = await xaFiles();
-        const started = Date.now();
+        // The builds are held until release(): an answer at all shows the request does not wait for the work.
         const res = await admin.post(`/reports/${xa}/regenerate`);
-        const elapsed = Date.now() - started;
         expect(res.status).to.equal(303);
         expect(res.headers.location).to.equal('/reports?msg=report-queued');
-        expect(elapsed, 'the request does not wait for the work').to.be.below(3000);
         const [req] = await requestsOf(xa);
         expect(req?.status).to.be.oneOf(['queued', 'running']);
         expect(req?.requested_by).to.equal(await userId(t.services.db, 'quantri'));
