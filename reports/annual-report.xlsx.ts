@@ -43,6 +43,7 @@ import {
   type Spec,
 } from './xlsx-kit.js';
 import { createStreamingWorkbook, type WorkbookWriter } from './xlsx-stream.js';
+import { roundPublished } from '../server/scoring/score.js';
 
 export { sheetName } from './xlsx-kit.js';
 export { sortedByRank } from './report-sections.js';
@@ -65,7 +66,6 @@ export interface ReportSummary {
   groups: GroupSummary[];
 }
 
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 function extreme(rows: ReportRankingRow[], pick: (a: number, b: number) => number) {
   if (rows.length === 0) return null;
@@ -77,7 +77,7 @@ export function summarizeReport(data: ReportData): ReportSummary {
   const all = data.groups.flatMap((g) => g.rows);
   return {
     assessed: all.length,
-    provinceMean: all.length ? round4(all.reduce((s, r) => s + r.total, 0) / all.length) : null,
+    provinceMean: all.length ? roundPublished(all.reduce((s, r) => s + r.total, 0) / all.length) : null,
     groups: data.groups.map((g) => ({
       name: g.name,
       ranked: g.ranked,
@@ -292,7 +292,7 @@ function buildChanges(wb: WorkbookWriter, taken: Set<string>, data: ReportData):
         [r.agencyName, undefined, TEXT],
         [r.previousTotal, FMT_INDEX, RIGHT],
         [r.total, FMT_INDEX, RIGHT],
-        [r.previousTotal === null ? null : Math.round((r.total - r.previousTotal) * 10_000) / 10_000, FMT_SIGNED_INDEX, RIGHT],
+        [r.previousTotal === null ? null : roundPublished(r.total - r.previousTotal), FMT_SIGNED_INDEX, RIGHT],
         [r.previousRank, FMT_RANK, CENTRE],
         [g.ranked ? r.rank : null, FMT_RANK, CENTRE],
         [g.ranked ? rankChange(r) : null, FMT_CHANGE, CENTRE],

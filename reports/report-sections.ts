@@ -4,15 +4,15 @@
 import { rankingSelection, type ChartSpec } from './charts.js';
 import { formatDate, formatIndex, formatNumber, periodLabel } from './format.js';
 import type { ReportData, ReportGroup, ReportRankingRow } from './report.types.js';
+import { roundPublished } from '../server/scoring/score.js';
 
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 export function sortedByRank(rows: ReportRankingRow[]): ReportRankingRow[] {
   // Stable: agencies sharing a rank keep the order the ranking gave them.
   return [...rows].sort((a, b) => (a.rank ?? Number.POSITIVE_INFINITY) - (b.rank ?? Number.POSITIVE_INFINITY));
 }
 
-const mean = (xs: number[]): number | null => (xs.length ? round4(xs.reduce((s, x) => s + x, 0) / xs.length) : null);
+const mean = (xs: number[]): number | null => (xs.length ? roundPublished(xs.reduce((s, x) => s + x, 0) / xs.length) : null);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Change since the previous period
@@ -38,7 +38,7 @@ export function changesSincePrevious(data: ReportData): GroupChange[] {
       name: r.agencyName,
       previous: r.previousTotal!,
       current: r.total,
-      delta: round4(r.total - r.previousTotal!),
+      delta: roundPublished(r.total - r.previousTotal!),
       rankMove: g.ranked && r.rank !== null && r.previousRank !== null ? r.previousRank - r.rank : null,
     }));
     const byDelta = [...moves].sort((a, b) => b.delta - a.delta || a.name.localeCompare(b.name, 'vi'));
@@ -60,7 +60,7 @@ export function changeParagraphs(data: ReportData): string[] {
   return changesSincePrevious(data).map((c) => {
     const head = `Khối ${c.name}: `;
     if (c.compared === 0) return `${head}không có số liệu kỳ trước để so sánh.`;
-    const delta = c.mean !== null && c.previousMean !== null ? round4(c.mean - c.previousMean) : null;
+    const delta = c.mean !== null && c.previousMean !== null ? roundPublished(c.mean - c.previousMean) : null;
     const trend =
       delta === null ? '' : `chỉ số trung bình ${formatIndex(c.mean)} (kỳ trước ${formatIndex(c.previousMean)}, ${signed(delta)}); `;
     return (
@@ -172,7 +172,7 @@ export function weakestIndicators(data: ReportData, limit = 10): WeakIndicator[]
     if (a.points < a.max / 2) w.belowHalf += 1;
   }
   return [...byCode.values()]
-    .map((w) => ({ ...w, points: round4(w.points), max: round4(w.max), share: round4(w.points / w.max) }))
+    .map((w) => ({ ...w, points: roundPublished(w.points), max: roundPublished(w.max), share: roundPublished(w.points / w.max) }))
     .sort((a, b) => a.share - b.share || a.code.localeCompare(b.code))
     .slice(0, limit);
 }

@@ -15,8 +15,8 @@ import {
   type RenderReportOptions,
   type TableView,
 } from './html-document.js';
+import { roundPublished } from '../server/scoring/score.js';
 
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 const pts = (x: number | null): string => (x === null ? NO_VALUE : formatNumber(x, 2));
 
 export function scorecardSubject(d: ScorecardData): string {
@@ -46,7 +46,7 @@ export function weaknesses(d: ScorecardData, limit = 5): ScorecardLine[] {
 export function changes(d: ScorecardData, limit = 5): Array<ScorecardLine & { delta: number }> {
   return scoredLines(d)
     .filter((l) => l.previousPoints !== null && l.previousPoints !== l.points)
-    .map((l) => ({ ...l, delta: round4(l.points - l.previousPoints!) }))
+    .map((l) => ({ ...l, delta: roundPublished(l.points - l.previousPoints!) }))
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.code.localeCompare(b.code))
     .slice(0, limit);
 }
@@ -61,7 +61,7 @@ export function scorecardSections(d: ScorecardData): Array<{ heading: string; pa
   const prev = d.previous
     ? `Kỳ trước (${d.previous.periodName}): chỉ số ${formatIndex(d.previous.value)}` +
       (d.previous.rank !== null ? `, hạng ${d.previous.rank}` : '') +
-      (d.previous.value !== null && t.value !== null ? `; thay đổi ${signed(round4(t.value - d.previous.value))}.` : '.')
+      (d.previous.value !== null && t.value !== null ? `; thay đổi ${signed(roundPublished(t.value - d.previous.value))}.` : '.')
     : 'Không có kết quả kỳ trước để so sánh.';
   const s = strengths(d);
   const w = weaknesses(d);
@@ -143,7 +143,7 @@ export function renderScorecardHtml(d: ScorecardData, opts: RenderReportOptions 
     rows: d.sections.flatMap((s) => [
       {
         flagged: false,
-        cells: [centre(s.code), rowHeader(s.name), text(''), text(''), text(''), num(pts(s.points)), num(pts(s.max)), num(pts(round4(s.max - s.points))), text(''), text(`Chỉ số ${formatIndex(s.value)}`)],
+        cells: [centre(s.code), rowHeader(s.name), text(''), text(''), text(''), num(pts(s.points)), num(pts(s.max)), num(pts(roundPublished(s.max - s.points))), text(''), text(`Chỉ số ${formatIndex(s.value)}`)],
       },
       ...s.lines.map((l) => ({
         flagged: isFlagged(l.flag),

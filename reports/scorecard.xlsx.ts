@@ -25,8 +25,8 @@ import {
   titleRows,
 } from './xlsx-kit.js';
 import { createStreamingWorkbook } from './xlsx-stream.js';
+import { roundPublished } from '../server/scoring/score.js';
 
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 export async function buildScorecardWorkbook(d: ScorecardData, opts: { chartFont?: string; charts?: boolean } = {}): Promise<Buffer> {
   const { wb, done } = createStreamingWorkbook({ created: new Date(`${d.date.slice(0, 10)}T00:00:00Z`) });
@@ -64,7 +64,7 @@ export async function buildScorecardWorkbook(d: ScorecardData, opts: { chartFont
       ['', undefined, CENTRE],
       [s.points, FMT_POINTS, RIGHT],
       [s.max, FMT_POINTS, RIGHT],
-      [round4(s.max - s.points), FMT_POINTS, RIGHT],
+      [roundPublished(s.max - s.points), FMT_POINTS, RIGHT],
       ['', undefined, CENTRE],
       [`Chỉ số ${formatIndex(s.value)}`, undefined, TEXT],
     ], { fill: HEADER_FILL });

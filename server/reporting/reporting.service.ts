@@ -32,6 +32,7 @@ import { renderScorecardHtml } from '../../reports/scorecard.js';
 import { loadTargets, targetsFor, type TargetsFile } from './report-targets.js';
 import * as repo from './reporting.repository.js';
 import * as view from './reporting.view.js';
+import { roundPublished } from '../scoring/score.js';
 
 export interface ReportFile {
   fileName: string;
@@ -60,7 +61,6 @@ export interface ScorecardContext {
 }
 
 const key = (agencyId: number, code: string): string => `${agencyId}|${code}`;
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 export class ReportingService {
   private targets: TargetsFile | undefined;
@@ -206,10 +206,10 @@ export class ReportingService {
         indicatorCode: t.indicatorCode,
         source: t.source,
         target: t.target,
-        numerator: round4(numerator),
-        denominator: round4(denominator),
-        pooled: agencies ? round4(numerator / denominator) : null,
-        meanOfRates: agencies ? round4(rates / agencies) : null,
+        numerator: roundPublished(numerator),
+        denominator: roundPublished(denominator),
+        pooled: agencies ? roundPublished(numerator / denominator) : null,
+        meanOfRates: agencies ? roundPublished(rates / agencies) : null,
         agencies,
         meeting,
       };
@@ -247,7 +247,7 @@ export class ReportingService {
       Object.fromEntries(
         p.groups.map((g) => {
           const xs = g.rows.flatMap((r) => (r.value === null ? [] : [r.value]));
-          return [g.name, xs.length ? round4(xs.reduce((s, x) => s + x, 0) / xs.length) : null];
+          return [g.name, xs.length ? roundPublished(xs.reduce((s, x) => s + x, 0) / xs.length) : null];
         }),
       );
     const earlier = (await this.deps.periods.list())
@@ -288,7 +288,7 @@ export class ReportingService {
     const groupMeans: Record<string, number | null> = {};
     for (const c of context.page.indices) {
       const xs = group.rows.flatMap((r) => (r.indices[c.code] == null ? [] : [r.indices[c.code]!]));
-      groupMeans[c.code] = xs.length ? round4(xs.reduce((s, x) => s + x, 0) / xs.length) : null;
+      groupMeans[c.code] = xs.length ? roundPublished(xs.reduce((s, x) => s + x, 0) / xs.length) : null;
     }
     const selfPoints = (ind: IndicatorDef, self: ReportedValue | null, flag: string): number | null =>
       self === null || flag === 'not_applicable' ? null : scoreIndicator(ind, { value: self }, true).points;

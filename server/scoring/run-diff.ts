@@ -64,7 +64,6 @@ export interface RunDiff {
 
 /** Points are stored to four decimals; anything smaller is noise from float arithmetic. */
 const EPSILON = 5e-5;
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 export function diffRuns(from: RunSide, to: RunSide): RunDiff {
   const beforeTotals = new Map(from.totals.map((r) => [r.agencyId, r]));
@@ -93,7 +92,7 @@ export function diffRuns(from: RunSide, to: RunSide): RunDiff {
       .map((code) => {
         const before = bi.get(code) ?? null;
         const after = ai.get(code) ?? null;
-        return { code, before, after, delta: round4((after ?? 0) - (before ?? 0)) };
+        return { code, before, after, delta: roundPublished((after ?? 0) - (before ?? 0)) };
       })
       .filter((c) => Math.abs(c.delta) > EPSILON || (c.before === null) !== (c.after === null))
       .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.code.localeCompare(y.code));
@@ -111,7 +110,7 @@ export function diffRuns(from: RunSide, to: RunSide): RunDiff {
       groupName: row.groupName,
       before: b ? standing(b) : null,
       after: a ? standing(a) : null,
-      pointsDelta: round4((a?.points ?? 0) - (b?.points ?? 0)),
+      pointsDelta: roundPublished((a?.points ?? 0) - (b?.points ?? 0)),
       rankDelta,
       movement,
       indicators,

@@ -16,6 +16,7 @@ import { checkCompleteness, parseValue, type ParsedValue, type RawValue } from '
 import { COUNTED_STATES, STATE_LABELS, isEditable, isUnderReview, nextState, type SubmissionState } from './workflow.js';
 import { displayValue } from '../frameworks/value-display.js';
 import { formatDateTime } from '../periods/period-calendar.js';
+import { roundPublished } from '../scoring/score.js';
 
 export type { SubmissionRow, StoredValue, EvidenceRow, PackedValue, CountedValueRow } from './submissions.repository.js';
 
@@ -173,8 +174,8 @@ export class SubmissionService {
         name: node.name,
         max: node.max,
         lines,
-        selfPoints: round(lines.reduce((s, l) => s + l.selfScore.points, 0)),
-        points: round(lines.reduce((s, l) => s + l.score.points, 0)),
+        selfPoints: roundPublished(lines.reduce((s, l) => s + l.selfScore.points, 0)),
+        points: roundPublished(lines.reduce((s, l) => s + l.score.points, 0)),
       };
     });
     const max = sections.reduce((s, x) => s + x.lines.reduce((a, l) => a + l.score.max, 0), 0);
@@ -185,9 +186,9 @@ export class SubmissionService {
       framework: { id: fw.id, code: fw.code, name: fw.name, version: fw.version },
       sections,
       totals: {
-        selfPoints: round(sections.reduce((s, x) => s + x.selfPoints, 0)),
-        points: round(sections.reduce((s, x) => s + x.points, 0)),
-        max: round(max),
+        selfPoints: roundPublished(sections.reduce((s, x) => s + x.selfPoints, 0)),
+        points: roundPublished(sections.reduce((s, x) => s + x.points, 0)),
+        max: roundPublished(max),
       },
       entryOpen: entry.open,
       entry,
@@ -708,7 +709,6 @@ function lockedError(state: SubmissionState): Error {
   return invalidTransition(`Không thể thay đổi số liệu: báo cáo đang ở trạng thái "${STATE_LABELS[state]}".`);
 }
 
-const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 /** A submission brought in whole, already reviewed (demo data, and later bulk imports of past periods). */
 export interface ImportedSubmission {
