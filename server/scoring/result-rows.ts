@@ -4,9 +4,11 @@
 import type { AgencyScore, IndicatorScore } from './scoring.types.js';
 import { roundPublished } from './score.js';
 
+/** The order of the per-agency arrays, stored once per distinct layout (score_layouts). */
 export interface LayoutShape {
   codes: string[];
   kinds: Array<'index' | 'subindex' | 'indicator'>;
+  /** How many leading entries are ranked (index nodes, sub-indices, main indices that are indicators). */
   ranked: number;
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { sendsBinaryParameters } from '../db/database.js';
+import type { LayoutShape } from './result-rows.js';
 
 export interface RunRow {
   id: number;
@@ -90,19 +91,11 @@ export async function insertRun(db: Knex, run: NewRun): Promise<number> {
   return (row as { id: number }).id;
 }
 
-/** The order of the per-agency arrays: ranked figures (index nodes, then sub-indices) first, then indicators. */
-export interface Layout {
-  codes: string[];
-  kinds: Array<'index' | 'subindex' | 'indicator'>;
-  /** How many leading entries are ranked (index nodes and sub-indices). */
-  ranked: number;
-}
-
-export const layoutKey = (l: Layout): string =>
+export const layoutKey = (l: LayoutShape): string =>
   createHash('md5').update(`${l.codes.join(',')}|${l.kinds.join(',')}`).digest('hex');
 
 /** The id of a layout, stored on first use. */
-export async function ensureLayout(trx: Knex.Transaction, layout: Layout): Promise<number> {
+export async function ensureLayout(trx: Knex.Transaction, layout: LayoutShape): Promise<number> {
   const key = layoutKey(layout);
   await trx.raw(
     `INSERT INTO score_layouts (key, codes, kinds, ranked) VALUES (?, ?::text[], ?::text[], ?) ON CONFLICT (key) DO NOTHING`,
