@@ -1,8 +1,8 @@
 // How an agency's results are laid out in storage (migration 020): one row of arrays per agency, in a layout shared by
 // every agency of a framework — ranked figures first (index nodes, then sub-indices, then the indicators that are
-// main indices themselves: top-level nodes, ranked as rank.ts does), then the other indicators. Pure.
-import type { AgencyScore, IndicatorScore } from './scoring.types.js';
-import { roundPublished } from './score.js';
+// main indices themselves: top-level nodes, ranked as rank.ts does), then the other indicators. Pure: it reads a
+// scored block's flat arrays into the flat arrays a write sends, without an object per figure.
+import { roundPublished, VALUE_FLAGS, type ScoredBlock } from './score.js';
 
 /** The order of the per-agency arrays, stored once per distinct layout (score_layouts). */
 export interface LayoutShape {
@@ -12,75 +12,114 @@ export interface LayoutShape {
   ranked: number;
 }
 
-/** An indicator that is a main index carries a rank field (score.ts, rank.ts). */
-const isMainIndex = (i: IndicatorScore): boolean => i.rank !== undefined;
-
-/** An agency's indicators in layout order: main indices first (ranked), then the rest, each in definition order. */
-function indicatorOrder(score: AgencyScore): IndicatorScore[] {
-  const mains: IndicatorScore[] = [];
-  const others: IndicatorScore[] = [];
-  for (const i of score.indicators) (isMainIndex(i) ? mains : others).push(i);
-  return mains.length === 0 ? others : [...mains, ...others];
+/** Where each entry of the layout comes from: a slot of the block (index node, indicator) or a sub-index. */
+interface LayoutPlan {
+  shape: LayoutShape;
+  /** Per entry: the block slot, or −1 − k for the k-th sub-index. */
+  sources: Int32Array;
+  /** The entries that are indicators (measure and flag stored). */
+  firstIndicator: number;
 }
 
-const rankedCount = (score: AgencyScore): number =>
-  score.nodes.length + score.subindices.length + score.indicators.filter(isMainIndex).length;
-
-export function layoutOf(score: AgencyScore): LayoutShape {
-  const indicators = indicatorOrder(score);
+function layoutPlan(block: ScoredBlock): LayoutPlan {
+  const nodes = block.indexNodes();
+  const subs = block.subindexCodes();
+  const indicators = block.indicators();
+  const mains = indicators.filter((i) => i.mainIndex);
+  const others = indicators.filter((i) => !i.mainIndex);
+  const ordered = [...mains, ...others];
   return {
-    codes: [...score.nodes.map((n) => n.code), ...score.subindices.map((n) => n.code), ...indicators.map((i) => i.code)],
-    kinds: [
-      ...score.nodes.map(() => 'index' as const),
-      ...score.subindices.map(() => 'subindex' as const),
-      ...indicators.map(() => 'indicator' as const),
-    ],
-    ranked: rankedCount(score),
+    shape: {
+      codes: [...nodes.map((n) => n.code), ...subs, ...ordered.map((i) => i.code)],
+      kinds: [...nodes.map(() => 'index' as const), ...subs.map(() => 'subindex' as const), ...ordered.map(() => 'indicator' as const)],
+      ranked: nodes.length + subs.length + mains.length,
+    },
+    sources: Int32Array.from([...nodes.map((n) => n.slot), ...subs.map((_, k) => -1 - k), ...ordered.map((i) => i.slot)]),
+    firstIndicator: nodes.length + subs.length,
   };
 }
 
-/** The stored arrays of one agency's scores, in layout order. */
-export function scoreArrays(score: AgencyScore): {
-  points: number[];
-  max: number[];
-  measures: Array<number | null>;
-  flags: Array<string | null>;
-} {
-  const points: number[] = [];
-  const max: number[] = [];
-  const measures: Array<number | null> = [];
-  const flags: Array<string | null> = [];
-  for (const list of [score.nodes, score.subindices]) {
-    for (const n of list) {
-      points.push(n.points);
-      max.push(n.max);
-      measures.push(null);
-      flags.push(null);
-    }
-  }
-  for (const i of indicatorOrder(score)) {
-    points.push(i.points);
-    max.push(i.max);
-    measures.push(i.measure);
-    flags.push(i.flag);
-  }
-  return { points, max, measures, flags };
-}
-
-const key = (value: number | null): number | null => (value === null || !Number.isFinite(value) ? null : roundPublished(value));
+/** The layout of a block's scores. */
+export const layoutOf = (block: ScoredBlock): LayoutShape => layoutPlan(block).shape;
 
 /**
- * Rank keys: the published (rounded) value of the total and of each ranked figure, in layout order — for an
- * indicator that is a main index, points / max as rank.ts ranks it. Ranks are competition ranks on these keys
- * within a group (rank.ts), computed when a snapshot is read.
+ * A block's scores as storage rows, column by column: agency k's figures at k × width (rank keys at k × ranked) in
+ * the flat arrays, NaN where a stored figure is null (measures of unscored indicators, keys of figures without a
+ * value); flags as one text per agency, comma-separated, empty for figures that are not indicators.
  */
-export function rankKeys(score: AgencyScore): { totalKey: number | null; keys: Array<number | null> } {
-  return {
-    totalKey: key(score.total.value),
-    keys: [
-      ...score.nodes.map((n) => key(n.value)),
-      ...score.subindices.map((n) => key(n.value)),
-      ...score.indicators.filter(isMainIndex).map((i) => key(i.max > 0 ? i.points / i.max : null)),
-    ],
+export interface StoredScores {
+  layout: LayoutShape;
+  totalPoints: Float64Array;
+  totalMax: Float64Array;
+  /** The published total, which ranks are decided on; NaN when there is none. */
+  totalKeys: Float64Array;
+  points: Float64Array;
+  max: Float64Array;
+  measures: Float64Array;
+  flags: string[];
+  /**
+   * Rank keys: the published (rounded) value of each ranked figure, in layout order — for an indicator that is a main
+   * index, points / max as rank.ts ranks it. Ranks are competition ranks on these keys within a group (rank.ts),
+   * computed when a snapshot is read.
+   */
+  keys: Float64Array;
+}
+
+const key = (value: number): number => (Number.isFinite(value) ? roundPublished(value) : NaN);
+
+export function storedScores(block: ScoredBlock): StoredScores {
+  const plan = layoutPlan(block);
+  const { sources, firstIndicator } = plan;
+  const width = sources.length;
+  const ranked = plan.shape.ranked;
+  const n = block.agencies.length;
+  const out: StoredScores = {
+    layout: plan.shape,
+    totalPoints: new Float64Array(n),
+    totalMax: new Float64Array(n),
+    totalKeys: new Float64Array(n),
+    points: new Float64Array(n * width),
+    max: new Float64Array(n * width),
+    measures: new Float64Array(n * width).fill(NaN),
+    flags: [],
+    keys: new Float64Array(n * ranked),
   };
+  const { points, max, value, measure, flag } = block;
+  const flagWords = new Array<string>(width);
+  for (let a = 0; a < n; a++) {
+    const base = a * block.width;
+    const root = base + block.root;
+    out.totalPoints[a] = points[root]!;
+    out.totalMax[a] = max[root]!;
+    out.totalKeys[a] = key(value[root]!);
+    for (let e = 0; e < width; e++) {
+      const source = sources[e]!;
+      const at = a * width + e;
+      let p: number;
+      let m: number;
+      let v: number;
+      if (source < 0) {
+        const sub = block.subindex(a, -1 - source);
+        p = sub.points;
+        m = sub.max;
+        v = sub.value ?? NaN;
+      } else {
+        p = points[base + source]!;
+        m = max[base + source]!;
+        v = value[base + source]!;
+      }
+      out.points[at] = p;
+      out.max[at] = m;
+      if (e >= firstIndicator) {
+        out.measures[at] = measure[base + source]!;
+        flagWords[e] = VALUE_FLAGS[flag[base + source]!]!;
+      } else {
+        flagWords[e] = '';
+      }
+      // An indicator's value is points / max (score.ts), which is how a main index that is an indicator ranks.
+      if (e < ranked) out.keys[a * ranked + e] = key(v);
+    }
+    out.flags.push(flagWords.join(','));
+  }
+  return out;
 }

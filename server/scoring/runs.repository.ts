@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { sendsBinaryParameters } from '../db/database.js';
-import type { LayoutShape } from './result-rows.js';
+import type { LayoutShape, StoredScores } from './result-rows.js';
 
 export interface RunRow {
   id: number;
@@ -144,122 +144,103 @@ export async function closeCurrent(trx: Knex.Transaction, periodId: number, agen
   ]);
 }
 
-export interface ScoreRowWrite {
-  agencyId: number;
-  groupId: number;
-  ranked: boolean;
-  inputHash: string;
-  sourceKey: string;
-  totalPoints: number;
-  totalMax: number;
-  totalKey: number | null;
-  points: number[];
-  max: number[];
-  measures: Array<number | null>;
-  flags: Array<string | null>;
-  keys: Array<number | null>;
+/** Who the rows of a write are: per agency, in the order of its StoredScores. */
+export interface ScoreRowsMeta {
+  agencyIds: number[];
+  groupIds: number[];
+  ranked: boolean[];
+  inputHashes: string[];
+  sourceKeys: string[];
 }
 
 /**
- * The float8 columns travel as one flat array per batch, each row taking its slice. A slice is only cheap in an
+ * The float8 columns travel as one flat array per statement, each row taking its slice. A slice is only cheap in an
  * array without a null bitmap (with one, PostgreSQL counts its way to every offset), so a null travels as NaN —
  * which no stored figure is: points and max are finite, and measures and rank keys are null when not finite — and
  * the statement turns NaN back into null.
  */
-const transported = (x: number | null): number => (x === null || !Number.isFinite(x) ? NaN : x);
-
-/** Array literal of numbers: shortest round-trip decimal, which float8 reads back to the same double. */
-const numbersLiteral = (xs: readonly number[]): string => `{${xs.join(',')}}`;
-
 const FLOAT8_OID = 701;
 
 /**
  * A one-dimensional float8[] without nulls in PostgreSQL's binary array format (array_recv): dimensions, lower
  * bound 1, then each element as its length and the big-endian double. Exact, and nothing to print or parse.
  */
-function numbersBinary(xs: readonly number[]): Buffer {
+function numbersBinary(xs: Float64Array): Buffer {
   const out = Buffer.allocUnsafe(20 + xs.length * 12);
-  out.writeInt32BE(1, 0);
-  out.writeInt32BE(0, 4);
-  out.writeInt32BE(FLOAT8_OID, 8);
-  out.writeInt32BE(xs.length, 12);
-  out.writeInt32BE(1, 16);
-  let at = 20;
-  for (const x of xs) {
-    out.writeInt32BE(8, at);
-    out.writeDoubleBE(x, at + 4);
-    at += 12;
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setInt32(0, 1);
+  view.setInt32(4, 0);
+  view.setInt32(8, FLOAT8_OID);
+  view.setInt32(12, xs.length);
+  view.setInt32(16, 1);
+  for (let i = 0, at = 20; i < xs.length; i++, at += 12) {
+    view.setInt32(at, 8);
+    view.setFloat64(at + 4, xs[i]!);
   }
   return out;
 }
 
-/** An agency's flags as one text (the statement splits it; empty for null): fixed lower-case words, no commas. */
-const flagsText = (xs: ReadonlyArray<string | null>): string => xs.map((x) => x ?? '').join(',');
-
-// Rows per statement: large enough to be a few round trips for a province, small enough to keep parameters modest.
-const BATCH = 2_000;
+/** Array literal of numbers: shortest round-trip decimal, which float8 reads back to the same double. */
+const numbersLiteral = (xs: Float64Array): string => `{${Array.from(xs, (x) => (Number.isNaN(x) ? 'NaN' : String(x))).join(',')}}`;
 
 /**
- * Writes score rows valid from `runId`, one set-based statement per batch. Every row of a run has the same layout,
- * so each array column travels as one flat array of all the batch's rows, `width` (or `ranked`) entries each, and
- * row k takes its slice; on node-postgres the numbers go in binary, elsewhere as one array literal.
+ * The statement that writes score rows. Every row of a run has the same layout, so each array column travels as one
+ * flat array of all the rows, `width` (or `ranked`) entries each, and row k takes its slice.
+ */
+const INSERT_SCORES = `
+INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, input_hash, source_key,
+                           total_points, total_max, points, max_points, measures, flags, head_points, head_max,
+                           ranked, total_key, keys)
+SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm,
+       x.p[(u.o - 1) * x.w + 1 : u.o * x.w], x.m[(u.o - 1) * x.w + 1 : u.o * x.w],
+       array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), string_to_array(u.f, ',', ''),
+       coalesce(x.p[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
+       coalesce(x.m[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
+       u.r, nullif(u.tk, 'NaN'), coalesce(array_replace(x.ks[(u.o - 1) * x.r + 1 : u.o * x.r], 'NaN', NULL), '{}')
+  FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[])
+         WITH ORDINALITY AS u(a, g, h, k, tp, tm, r, tk, f, o),
+       (SELECT ?::int AS w, ?::int AS r, ?::float8[] AS p, ?::float8[] AS m, ?::float8[] AS me, ?::float8[] AS ks) x`;
+
+/**
+ * Writes score rows valid from `runId` in one set-based statement; on node-postgres the numbers go in binary,
+ * elsewhere as array literals.
  */
 export async function insertScores(
   trx: Knex.Transaction,
   periodId: number,
   runId: number,
-  layout: { id: number; width: number; ranked: number },
-  rows: readonly ScoreRowWrite[],
+  layoutId: number,
+  meta: ScoreRowsMeta,
+  scores: StoredScores,
 ): Promise<void> {
-  const { width, ranked } = layout;
-  for (const r of rows) {
-    if (r.points.length !== width || r.max.length !== width || r.measures.length !== width || r.flags.length !== width || r.keys.length !== ranked) {
-      throw new Error(`score row of agency ${r.agencyId} does not fit layout ${layout.id} (${width} figures, ${ranked} ranked)`);
-    }
+  const width = scores.layout.codes.length;
+  const { ranked } = scores.layout;
+  const n = meta.agencyIds.length;
+  if (scores.totalPoints.length !== n || scores.points.length !== n * width || scores.keys.length !== n * ranked) {
+    throw new Error(`score rows do not fit layout ${layoutId} (${n} agencies, ${width} figures, ${ranked} ranked)`);
   }
+  if (n === 0) return;
   const encode = sendsBinaryParameters(trx) ? numbersBinary : numbersLiteral;
-  const numbers = (batch: readonly ScoreRowWrite[], pick: (r: ScoreRowWrite) => ReadonlyArray<number | null>): Buffer | string => {
-    const out: number[] = [];
-    for (const r of batch) for (const x of pick(r)) out.push(transported(x));
-    return encode(out);
-  };
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const batch = rows.slice(i, i + BATCH);
-    await trx.raw(
-      `INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, input_hash, source_key,
-                                  total_points, total_max, points, max_points, measures, flags, head_points, head_max,
-                                  ranked, total_key, keys)
-       SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm,
-              x.p[(u.o - 1) * x.w + 1 : u.o * x.w], x.m[(u.o - 1) * x.w + 1 : u.o * x.w],
-              array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), string_to_array(u.f, ',', ''),
-              coalesce(x.p[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
-              coalesce(x.m[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
-              u.r, u.tk, coalesce(array_replace(x.ks[(u.o - 1) * x.r + 1 : u.o * x.r], 'NaN', NULL), '{}')
-         FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[])
-                WITH ORDINALITY AS u(a, g, h, k, tp, tm, r, tk, f, o),
-              (SELECT ?::int AS w, ?::int AS r, ?::float8[] AS p, ?::float8[] AS m, ?::float8[] AS me, ?::float8[] AS ks) x`,
-      [
-        periodId,
-        layout.id,
-        runId,
-        batch.map((r) => r.agencyId),
-        batch.map((r) => r.groupId),
-        batch.map((r) => r.inputHash),
-        batch.map((r) => r.sourceKey),
-        batch.map((r) => r.totalPoints),
-        batch.map((r) => r.totalMax),
-        batch.map((r) => r.ranked),
-        batch.map((r) => r.totalKey),
-        batch.map((r) => flagsText(r.flags)),
-        width,
-        ranked,
-        numbers(batch, (r) => r.points),
-        numbers(batch, (r) => r.max),
-        numbers(batch, (r) => r.measures),
-        numbers(batch, (r) => r.keys),
-      ] as unknown as Knex.RawBinding[],
-    );
-  }
+  await trx.raw(INSERT_SCORES, [
+    periodId,
+    layoutId,
+    runId,
+    meta.agencyIds,
+    meta.groupIds,
+    meta.inputHashes,
+    meta.sourceKeys,
+    encode(scores.totalPoints),
+    encode(scores.totalMax),
+    meta.ranked,
+    encode(scores.totalKeys),
+    scores.flags,
+    width,
+    ranked,
+    encode(scores.points),
+    encode(scores.max),
+    encode(scores.measures),
+    encode(scores.keys),
+  ] as unknown as Knex.RawBinding[]);
 }
 
 /**

@@ -59,18 +59,17 @@ const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.m
 
 /**
  * The input brought to the rules' scale (framework.types.ts, ScoreRule): ratio → n/d, percent → v/100,
- * fraction → v, count → v, yes/no → 1 or 0. Null when there is nothing to score, including a ratio whose
- * denominator is 0 or missing (0 of 0 officials trained is "not reported", not 0 % or 100 %).
- * A numerator above the denominator is kept; the rule caps the points.
+ * fraction → v, count → v, yes/no → 1 or 0. NaN when there is nothing to score, including a ratio whose
+ * denominator is 0 or missing (0 of 0 officials trained is "not reported", not 0 % or 100 %). A missing value or
+ * denominator is NaN. A numerator above the denominator is kept; the rule caps the points.
  */
-export function measureOf(input: InputSpec, v: ReportedValue): number | null {
-  const value = v.value;
-  if (!finite(value)) return null;
+function measureNumber(kind: InputSpec['kind'], value: number, denominator: number): number {
+  if (!Number.isFinite(value)) return NaN;
   let measure: number;
-  switch (input.kind) {
+  switch (kind) {
     case 'ratio':
-      if (!finite(v.denominator) || v.denominator <= 0) return null;
-      measure = value / v.denominator;
+      if (!(Number.isFinite(denominator) && denominator > 0)) return NaN;
+      measure = value / denominator;
       break;
     case 'percent':
       measure = value / 100;
@@ -85,9 +84,15 @@ export function measureOf(input: InputSpec, v: ReportedValue): number | null {
     case 'choice':
     case 'appraised':
     case 'evidence':
-      return null;
+      return NaN;
   }
-  return Number.isFinite(measure) ? measure : null;
+  return Number.isFinite(measure) ? measure : NaN;
+}
+
+/** measureNumber for a reported value: null when there is nothing to score. */
+export function measureOf(input: InputSpec, v: ReportedValue): number | null {
+  const measure = measureNumber(input.kind, v.value ?? NaN, v.denominator ?? NaN);
+  return Number.isNaN(measure) ? null : measure;
 }
 
 /** Points before the cap, for the rules that work on the measure. */
@@ -127,83 +132,142 @@ function stepPoints(steps: ReadonlyArray<readonly [number, number]>, measure: nu
   return best?.[1] ?? 0;
 }
 
-/** Whether a value holds what the indicator's rule needs; anything less falls to the missing-data policy. */
-export function isUsableValue(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
-  return v != null && usable(def, v, measureOf(def.input, v));
+/** No option chosen (InputBlock.option). */
+export const NO_OPTION = -1;
+/** An option code the indicator does not offer: chosen, so scored, but worth nothing. */
+export const UNKNOWN_OPTION = -2;
+
+/** Position of an option code among the indicator's options (InputBlock.option). */
+export function optionIndex(def: IndicatorDef, code: string | null | undefined): number {
+  if (code == null) return NO_OPTION;
+  const i = def.input.options?.findIndex((o) => o.code === code) ?? -1;
+  return i < 0 ? UNKNOWN_OPTION : i;
 }
 
-/** isUsableValue with the value's measure already taken (it is taken once per value: this is the hot path of a run). */
-function usable(def: IndicatorDef, v: ReportedValue, measure: number | null): boolean {
+/** Whether a value holds what the indicator's rule needs; anything less falls to the missing-data policy. */
+function usable(def: IndicatorDef, value: number, option: number, measure: number): boolean {
   switch (def.score.rule) {
     case 'choice':
-      return v.option != null;
+      return option !== NO_OPTION;
     case 'appraised':
-      return finite(v.value);
+      return Number.isFinite(value);
     case 'none':
       return true;
     default:
-      return measure !== null;
+      return !Number.isNaN(measure);
   }
 }
 
-function rawPoints(def: IndicatorDef, v: ReportedValue, measure: number | null, max: number): number {
+export function isUsableValue(def: IndicatorDef, v: ReportedValue | null | undefined): v is ReportedValue {
+  if (v == null) return false;
+  const value = v.value ?? NaN;
+  return usable(def, value, optionIndex(def, v.option), measureNumber(def.input.kind, value, v.denominator ?? NaN));
+}
+
+function rawPoints(def: IndicatorDef, value: number, option: number, measure: number, max: number): number {
   switch (def.score.rule) {
     case 'choice':
-      return def.input.options?.find((o) => o.code === v.option)?.points ?? 0;
+      return option >= 0 ? (def.input.options?.[option]?.points ?? 0) : 0;
     case 'appraised':
-      return v.value ?? 0;
+      return value;
     case 'none':
       return 0;
     default:
-      return measure === null ? 0 : pointsFromMeasure(def.score, measure, max);
+      return Number.isNaN(measure) ? 0 : pointsFromMeasure(def.score, measure, max);
   }
 }
 
 /** Rounded to the published decimals so sums do not carry float noise (14.999999…). */
 const tidy = (x: number): number => roundPublished(x);
 
-function scoreValue(def: IndicatorDef, v: ReportedValue, measure: number | null, max: number, flag: ValueFlag): IndicatorScore {
-  const raw = rawPoints(def, v, measure, max);
+/** How the value behind an indicator's points came about, as a number in a ScoredBlock (VALUE_FLAGS[n]). */
+export const VALUE_FLAGS: readonly ValueFlag[] = ['reported', 'adjusted', 'missing', 'carried', 'excluded', 'not_applicable'];
+const REPORTED = 0;
+const ADJUSTED = 1;
+const MISSING = 2;
+const CARRIED = 3;
+const EXCLUDED = 4;
+const NOT_APPLICABLE = 5;
+
+/** Bits of InputBlock.state: a value was reported, the reviewer set it, a last approved value exists. */
+export const HAS_VALUE = 1;
+export const REVIEWER_SET = 2;
+export const HAS_PREVIOUS = 4;
+
+/** One indicator's score, as the rules leave it (the scoring below writes it into a block or an IndicatorScore). */
+const scored = { points: 0, max: 0, measure: NaN, flag: REPORTED };
+
+function scoreReported(def: IndicatorDef, max: number, value: number, denominator: number, option: number, flag: number): boolean {
+  const measure = measureNumber(def.input.kind, value, denominator);
+  if (!usable(def, value, option, measure)) return false;
+  const raw = rawPoints(def, value, option, measure, max);
   // Rounding last could lift the points past a max with more than four decimals; the cap wins.
-  const points = Number.isFinite(raw) ? Math.min(max, tidy(clamp(raw, 0, max))) : 0;
-  return { code: def.code, points, max, measure, flag };
+  scored.points = Number.isFinite(raw) ? Math.min(max, tidy(clamp(raw, 0, max))) : 0;
+  scored.max = max;
+  scored.measure = measure;
+  scored.flag = flag;
+  return true;
 }
 
-function unscored(def: IndicatorDef, max: number, flag: ValueFlag): IndicatorScore {
-  return { code: def.code, points: 0, max, measure: null, flag };
+function unscored(max: number, flag: number): void {
+  scored.points = 0;
+  scored.max = max;
+  scored.measure = NaN;
+  scored.flag = flag;
 }
+
+/** The points an indicator counts: its max, or 0 when it has none worth counting. */
+const maxOf = (def: IndicatorDef): number => (finite(def.max) && def.max > 0 ? def.max : 0);
 
 /**
- * Scores one indicator. A value that was not reported falls to the indicator's missing-data policy
+ * Scores one indicator into `scored`. A value that was not reported falls to the indicator's missing-data policy
  * (DESIGN.md §3): zero points with the max still counted, the last approved value carried forward, or the
- * indicator left out of the max. A non-applicable indicator leaves both the score and the max.
+ * indicator left out of the max. A non-applicable indicator leaves both the score and the max. Values are numbers,
+ * NaN where missing; options are positions (optionIndex); `state` holds the InputBlock bits.
  */
-export function scoreIndicator(def: IndicatorDef, input: IndicatorInput | undefined, applicable: boolean): IndicatorScore {
-  const max = finite(def.max) && def.max > 0 ? def.max : 0;
-  if (!applicable) return unscored(def, 0, 'not_applicable');
-  const value = input?.value;
-  if (value != null) {
-    const measure = measureOf(def.input, value);
-    if (usable(def, value, measure)) return scoreValue(def, value, measure, max, input!.adjusted ? 'adjusted' : 'reported');
-  }
+function scoreNumbers(
+  def: IndicatorDef,
+  max: number,
+  applicable: boolean,
+  state: number,
+  value: number,
+  denominator: number,
+  option: number,
+  previousValue: number,
+  previousDenominator: number,
+  previousOption: number,
+): void {
+  if (!applicable) return unscored(0, NOT_APPLICABLE);
+  if ((state & HAS_VALUE) !== 0 && scoreReported(def, max, value, denominator, option, (state & REVIEWER_SET) !== 0 ? ADJUSTED : REPORTED)) return;
   switch (def.missing) {
     case 'exclude':
-      return unscored(def, 0, 'excluded');
-    case 'carry': {
-      const previous = input?.previous;
-      if (previous != null) {
-        const measure = measureOf(def.input, previous);
-        if (usable(def, previous, measure)) return scoreValue(def, previous, measure, max, 'carried');
-      }
-      return unscored(def, max, 'missing');
-    }
+      return unscored(0, EXCLUDED);
+    case 'carry':
+      if ((state & HAS_PREVIOUS) !== 0 && scoreReported(def, max, previousValue, previousDenominator, previousOption, CARRIED)) return;
+      return unscored(max, MISSING);
     case 'zero':
-      return unscored(def, max, 'missing');
+      return unscored(max, MISSING);
   }
 }
 
-function appliesTo(node: FrameworkNode, agency: AgencyInput, excluded: ReadonlySet<string>): boolean {
-  return appliesToGroup(node, agency.group) && !excluded.has(node.code);
+/** Scores one indicator (scoreNumbers) for an indicator's input as objects. */
+export function scoreIndicator(def: IndicatorDef, input: IndicatorInput | undefined, applicable: boolean): IndicatorScore {
+  const v = input?.value;
+  const p = input?.previous;
+  const state = (v != null ? HAS_VALUE : 0) | (input?.adjusted ? REVIEWER_SET : 0) | (p != null ? HAS_PREVIOUS : 0);
+  scoreNumbers(
+    def,
+    maxOf(def),
+    applicable,
+    state,
+    v?.value ?? NaN,
+    v?.denominator ?? NaN,
+    optionIndex(def, v?.option),
+    p?.value ?? NaN,
+    p?.denominator ?? NaN,
+    optionIndex(def, p?.option),
+  );
+  return { code: def.code, points: scored.points, max: scored.max, measure: Number.isNaN(scored.measure) ? null : scored.measure, flag: VALUE_FLAGS[scored.flag]! };
 }
 
 /** One node of the framework, flattened: indicators and index nodes in definition order, parent first. */
@@ -224,6 +288,8 @@ interface Plan {
   bottomUp: number[];
   /** Index-node slots in pre-order (parent first, depth first), as a score lists them. */
   indexSlots: number[];
+  /** Indicator slots in definition order: indicator j of an InputBlock is slot indicatorSlots[j]. */
+  indicatorSlots: number[];
   subindices: Array<{ code: string; slots: number[] }>;
 }
 
@@ -252,30 +318,149 @@ function planOf(fw: FrameworkDef): Plan {
       .filter((i): i is number => i !== undefined),
   }));
   const indexSlots = slots.flatMap((slot, i) => (slot.node.type === 'index' ? [i] : []));
-  const plan: Plan = { slots, root: slots.length, rootChildren, bottomUp, indexSlots, subindices };
+  const indicatorSlots = slots.flatMap((slot, i) => (slot.node.type === 'indicator' ? [i] : []));
+  const plan: Plan = { slots, root: slots.length, rootChildren, bottomUp, indexSlots, indicatorSlots, subindices };
   plans.set(fw, plan);
   return plan;
 }
 
+/** The framework's indicators in the order of an InputBlock's columns (definition order). */
+export function blockIndicators(fw: FrameworkDef): IndicatorDef[] {
+  const plan = planOf(fw);
+  return plan.indicatorSlots.map((i) => plan.slots[i]!.node as IndicatorDef);
+}
+
+/** An agency of a block: who it is, its ranking group, and the codes that do not apply to it (AgencyInput). */
+export interface BlockAgency {
+  agencyId: number;
+  group: string;
+  notApplicable?: readonly string[];
+}
+
 /**
- * Points, max and value of every slot of every agency, in flat arrays (agency-major: slot i of agency a is at
- * a × width + i; the root, the total, is the last slot): a province is a million slots, too many for an object each.
- * A value is points / max for a points node, the composite value for a composite one, NaN when there is none.
+ * The inputs of several agencies as columns: indicator j (blockIndicators) of the k-th agency at k × K + j, K the
+ * number of indicators. What an AgencyInput says as objects, without an object per value: a province is a million
+ * values. Numbers are NaN where missing, options positions (optionIndex), `state` the HAS_VALUE, REVIEWER_SET and
+ * HAS_PREVIOUS bits.
+ */
+export interface InputBlock {
+  agencies: BlockAgency[];
+  value: Float64Array;
+  denominator: Float64Array;
+  option: Int32Array;
+  previousValue: Float64Array;
+  previousDenominator: Float64Array;
+  previousOption: Int32Array;
+  state: Uint8Array;
+}
+
+/** An empty block for `agencies` agencies of the framework: no values reported. */
+export function emptyInputBlock(fw: FrameworkDef, agencies: BlockAgency[]): InputBlock {
+  const size = agencies.length * planOf(fw).indicatorSlots.length;
+  return {
+    agencies,
+    value: new Float64Array(size).fill(NaN),
+    denominator: new Float64Array(size).fill(NaN),
+    option: new Int32Array(size).fill(NO_OPTION),
+    previousValue: new Float64Array(size).fill(NaN),
+    previousDenominator: new Float64Array(size).fill(NaN),
+    previousOption: new Int32Array(size).fill(NO_OPTION),
+    state: new Uint8Array(size),
+  };
+}
+
+/** Writes one indicator's input (as objects) into a block at position `at` (k × K + j), replacing what was there. */
+export function writeInput(block: InputBlock, at: number, def: IndicatorDef, input: IndicatorInput): void {
+  const v = input.value;
+  const p = input.previous;
+  block.state[at] = (v != null ? HAS_VALUE : 0) | (input.adjusted ? REVIEWER_SET : 0) | (p != null ? HAS_PREVIOUS : 0);
+  block.value[at] = v?.value ?? NaN;
+  block.denominator[at] = v?.denominator ?? NaN;
+  block.option[at] = optionIndex(def, v?.option);
+  block.previousValue[at] = p?.value ?? NaN;
+  block.previousDenominator[at] = p?.denominator ?? NaN;
+  block.previousOption[at] = optionIndex(def, p?.option);
+}
+
+/** Agencies' inputs as objects brought into a block. */
+export function inputBlockOf(fw: FrameworkDef, agencies: readonly AgencyInput[]): InputBlock {
+  const indicators = blockIndicators(fw);
+  const k = indicators.length;
+  const block = emptyInputBlock(
+    fw,
+    agencies.map((a) => ({ agencyId: a.agencyId, group: a.group, notApplicable: a.notApplicable })),
+  );
+  agencies.forEach((agency, a) => {
+    indicators.forEach((def, j) => {
+      const input = agency.values[def.code];
+      if (input !== undefined) writeInput(block, a * k + j, def, input);
+    });
+  });
+  return block;
+}
+
+/**
+ * The code an option the indicator does not offer comes back as from a block (UNKNOWN_OPTION): the code itself is
+ * not kept, and any code the indicator does not offer scores the same.
+ */
+export const UNKNOWN_OPTION_CODE = '\u0000';
+
+function reportedAt(def: IndicatorDef, value: number, denominator: number, option: number): ReportedValue {
+  return {
+    value: Number.isNaN(value) ? null : value,
+    denominator: Number.isNaN(denominator) ? null : denominator,
+    option: option === NO_OPTION ? null : option === UNKNOWN_OPTION ? UNKNOWN_OPTION_CODE : (def.input.options?.[option]?.code ?? null),
+  };
+}
+
+/** A block's inputs as objects (what inputBlockOf reads): the indicators with anything reported or carried. */
+export function agencyInputsOf(fw: FrameworkDef, block: InputBlock): AgencyInput[] {
+  const indicators = blockIndicators(fw);
+  const k = indicators.length;
+  return block.agencies.map((agency, a) => {
+    const values: AgencyInput['values'] = {};
+    indicators.forEach((def, j) => {
+      const at = a * k + j;
+      const state = block.state[at]!;
+      if (state === 0) return;
+      values[def.code] = {
+        value: (state & HAS_VALUE) !== 0 ? reportedAt(def, block.value[at]!, block.denominator[at]!, block.option[at]!) : null,
+        adjusted: (state & REVIEWER_SET) !== 0,
+        previous:
+          (state & HAS_PREVIOUS) !== 0
+            ? reportedAt(def, block.previousValue[at]!, block.previousDenominator[at]!, block.previousOption[at]!)
+            : null,
+      };
+    });
+    return { agencyId: agency.agencyId, group: agency.group, values, notApplicable: agency.notApplicable ? [...agency.notApplicable] : undefined };
+  });
+}
+
+/**
+ * Points, max and value of every slot of every agency, and the measure and flag of every indicator slot, in flat
+ * arrays (agency-major: slot i of agency a is at a × width + i; the root, the total, is the last slot): a province
+ * is a million slots, too many for an object each. A value is points / max for a points node, the composite value
+ * for a composite one, NaN when there is none.
  */
 class Tallies {
   readonly points: Float64Array;
   readonly max: Float64Array;
   readonly value: Float64Array;
+  readonly measure: Float64Array;
+  readonly flag: Uint8Array;
 
   constructor(
     readonly width: number,
     agencies: number,
   ) {
     const size = width * agencies;
-    if (scratch.length < size * 3) scratch = new Float64Array(Math.max(size * 3, scratch.length * 2));
+    if (scratch.length < size * 4) scratch = new Float64Array(Math.max(size * 4, scratch.length * 2));
+    if (flagScratch.length < size) flagScratch = new Uint8Array(Math.max(size, flagScratch.length * 2));
     this.points = scratch.subarray(0, size);
     this.max = scratch.subarray(size, size * 2);
     this.value = scratch.subarray(size * 2, size * 3);
+    this.measure = scratch.subarray(size * 3, size * 4);
+    this.flag = flagScratch.subarray(0, size);
   }
 
   set(at: number, points: number, max: number, value: number | null): void {
@@ -312,41 +497,150 @@ class Tallies {
 /**
  * The tallies' memory, kept from one scoring to the next: a fresh buffer per call is external memory the garbage
  * collector answers with full collections of everything live. Scoring is synchronous, so one buffer serves all calls;
- * every slot is written before it is read.
+ * every slot is written before it is read. This is why a ScoredBlock holds only until the next scoring.
  */
 let scratch = new Float64Array(0);
+let flagScratch = new Uint8Array(0);
 
-const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
+/** Which slots apply to an agency of a group with some codes not applicable to it: 1 or 0 per slot. */
+function applicability(plan: Plan, group: string, notApplicable: readonly string[] | undefined): Uint8Array {
+  const excluded = new Set(notApplicable);
+  const applies = new Uint8Array(plan.slots.length);
+  for (let i = 0; i < plan.slots.length; i++) {
+    const slot = plan.slots[i]!;
+    const applicable = (slot.parent === -1 || applies[slot.parent] === 1) && appliesToGroup(slot.node, group) && !excluded.has(slot.node.code);
+    applies[i] = applicable ? 1 : 0;
+  }
+  return applies;
+}
 
 /**
- * Scores every agency: each indicator, each index node bottom-up, each sub-index and the total. A points node adds
- * its children's published points, so a scorecard's columns add up; a node that does not apply takes its whole
- * subtree with it. A composite node (framework.types.ts, Aggregation) averages its children's values normalised
- * across the agencies of the same ranking group, which is why all agencies are scored together.
- * Index nodes are listed parent first, depth first; indicators in definition order.
+ * The scores of a block of agencies, in the tallies' flat arrays. Valid until the next scoring (the arrays are
+ * reused): read it, or copy what is kept, before scoring again. `agencyScores` gives the scores as objects.
  */
-export function scoreAgencies(fw: FrameworkDef, agencies: readonly AgencyInput[]): AgencyScore[] {
+export class ScoredBlock {
+  constructor(
+    private readonly plan: Plan,
+    private readonly tallies: Tallies,
+    readonly agencies: readonly BlockAgency[],
+  ) {}
+
+  get width(): number {
+    return this.tallies.width;
+  }
+
+  /** The flat arrays: slot i of the k-th agency at k × width + i. */
+  get points(): Float64Array {
+    return this.tallies.points;
+  }
+  get max(): Float64Array {
+    return this.tallies.max;
+  }
+  get value(): Float64Array {
+    return this.tallies.value;
+  }
+  get measure(): Float64Array {
+    return this.tallies.measure;
+  }
+  get flag(): Uint8Array {
+    return this.tallies.flag;
+  }
+
+  /** The slot of the total. */
+  get root(): number {
+    return this.plan.root;
+  }
+
+  /** Index-node slots in pre-order, with their codes. */
+  indexNodes(): Array<{ slot: number; code: string }> {
+    return this.plan.indexSlots.map((slot) => ({ slot, code: this.plan.slots[slot]!.node.code }));
+  }
+
+  /** Indicator slots in definition order, with their codes and whether each is a main index (a top-level node). */
+  indicators(): Array<{ slot: number; code: string; mainIndex: boolean }> {
+    return this.plan.indicatorSlots.map((slot) => ({ slot, code: this.plan.slots[slot]!.node.code, mainIndex: this.plan.slots[slot]!.top }));
+  }
+
+  subindexCodes(): string[] {
+    return this.plan.subindices.map((s) => s.code);
+  }
+
+  /** The k-th sub-index of the a-th agency: the published points and max of its nodes added up. */
+  subindex(a: number, k: number): { points: number; max: number; value: number | null } {
+    return this.tallies.sum(a * this.width, this.plan.subindices[k]!.slots);
+  }
+
+  /** The block's scores as objects, agency by agency. */
+  agencyScores(): AgencyScore[] {
+    const { plan, tallies } = this;
+    return this.agencies.map((agency, a) => {
+      const base = a * tallies.width;
+      const indicators: IndicatorScore[] = plan.indicatorSlots.map((i) => {
+        const measure = tallies.measure[base + i]!;
+        const score: IndicatorScore = {
+          code: plan.slots[i]!.node.code,
+          points: tallies.points[base + i]!,
+          max: tallies.max[base + i]!,
+          measure: Number.isNaN(measure) ? null : measure,
+          flag: VALUE_FLAGS[tallies.flag[base + i]!]!,
+        };
+        if (plan.slots[i]!.top) score.rank = null;
+        return score;
+      });
+      return {
+        agencyId: agency.agencyId,
+        group: agency.group,
+        indicators,
+        nodes: plan.indexSlots.map((i) => tallies.node(plan.slots[i]!.node.code, base + i)),
+        subindices: plan.subindices.map((sub, k) => ({ code: sub.code, ...this.subindex(a, k), rank: null })),
+        total: tallies.node(TOTAL_CODE, base + plan.root),
+      };
+    });
+  }
+}
+
+/**
+ * Scores every agency of a block: each indicator, each index node bottom-up, each sub-index and the total. A points
+ * node adds its children's published points, so a scorecard's columns add up; a node that does not apply takes its
+ * whole subtree with it. A composite node (framework.types.ts, Aggregation) averages its children's values
+ * normalised across the agencies of the same ranking group, which is why all agencies are scored together.
+ */
+export function scoreBlock(fw: FrameworkDef, block: InputBlock): ScoredBlock {
   const plan = planOf(fw);
+  const { agencies } = block;
   const width = plan.slots.length + 1;
   const tallies = new Tallies(width, agencies.length);
-  const indicatorScores: IndicatorScore[][] = [];
-  const applies = new Uint8Array(plan.slots.length);
+  const k = plan.indicatorSlots.length;
+  const defs = plan.indicatorSlots.map((i) => plan.slots[i]!.node as IndicatorDef);
+  const maxes = defs.map(maxOf);
+  // Agencies share their applicability: one per group and set of exemptions, worked out once.
+  const masks = new Map<string, Uint8Array>();
   for (let a = 0; a < agencies.length; a++) {
     const agency = agencies[a]!;
-    const excluded = agency.notApplicable?.length ? new Set(agency.notApplicable) : NO_EXCLUSIONS;
+    const key = agency.notApplicable?.length ? `${agency.group}\u0000${agency.notApplicable.join('\u0000')}` : agency.group;
+    let applies = masks.get(key);
+    if (applies === undefined) masks.set(key, (applies = applicability(plan, agency.group, agency.notApplicable)));
     const base = a * width;
-    const scores: IndicatorScore[] = [];
-    for (let i = 0; i < plan.slots.length; i++) {
-      const slot = plan.slots[i]!;
-      const applicable = (slot.parent === -1 || applies[slot.parent] === 1) && appliesTo(slot.node, agency, excluded);
-      applies[i] = applicable ? 1 : 0;
-      if (slot.node.type !== 'indicator') continue;
-      const score = scoreIndicator(slot.node, agency.values[slot.node.code], applicable);
-      if (slot.top) score.rank = null;
-      scores.push(score);
-      tallies.set(base + i, score.points, score.max, score.max > 0 ? score.points / score.max : null);
+    for (let j = 0; j < k; j++) {
+      const slot = plan.indicatorSlots[j]!;
+      const at = a * k + j;
+      scoreNumbers(
+        defs[j]!,
+        maxes[j]!,
+        applies[slot] === 1,
+        block.state[at]!,
+        block.value[at]!,
+        block.denominator[at]!,
+        block.option[at]!,
+        block.previousValue[at]!,
+        block.previousDenominator[at]!,
+        block.previousOption[at]!,
+      );
+      const { points, max } = scored;
+      tallies.set(base + slot, points, max, max > 0 ? points / max : null);
+      tallies.measure[base + slot] = scored.measure;
+      tallies.flag[base + slot] = scored.flag;
     }
-    indicatorScores.push(scores);
   }
 
   const tallyNode = (slot: number, children: readonly number[], aggregate: Aggregation | undefined): void => {
@@ -361,9 +655,9 @@ export function scoreAgencies(fw: FrameworkDef, agencies: readonly AgencyInput[]
     for (const members of groupMembers(agencies).values()) {
       const rows = members.map((a) => children.map((c) => tallies.childValue(a * width + c)));
       const values = aggregateComposite(aggregate, codes, rows);
-      members.forEach((a, k) => {
+      members.forEach((a, m) => {
         const max = tidy(children.reduce((sum, c) => sum + tallies.max[a * width + c]!, 0));
-        const value = values[k] ?? null;
+        const value = values[m] ?? null;
         tallies.set(a * width + slot, value === null ? 0 : Math.min(max, tidy(value * max)), max, value);
       });
     }
@@ -373,27 +667,19 @@ export function scoreAgencies(fw: FrameworkDef, agencies: readonly AgencyInput[]
     tallyNode(i, plan.slots[i]!.children, node.aggregate);
   }
   tallyNode(plan.root, plan.rootChildren, fw.aggregate);
+  return new ScoredBlock(plan, tallies, agencies);
+}
 
-  return agencies.map((agency, a) => {
-    const base = a * width;
-    const nodes: NodeScore[] = [];
-    for (const i of plan.indexSlots) nodes.push(tallies.node(plan.slots[i]!.node.code, base + i));
-    return {
-      agencyId: agency.agencyId,
-      group: agency.group,
-      indicators: indicatorScores[a]!,
-      nodes,
-      subindices: plan.subindices.map((sub) => {
-        const t = tallies.sum(base, sub.slots);
-        return { code: sub.code, points: t.points, max: t.max, value: t.value, rank: null };
-      }),
-      total: tallies.node(TOTAL_CODE, base + plan.root),
-    };
-  });
+/**
+ * Scores every agency (scoreBlock) given as objects. Index nodes are listed parent first, depth first; indicators in
+ * definition order.
+ */
+export function scoreAgencies(fw: FrameworkDef, agencies: readonly AgencyInput[]): AgencyScore[] {
+  return scoreBlock(fw, inputBlockOf(fw, agencies)).agencyScores();
 }
 
 /** Positions of the agencies of each ranking group, in input order. */
-function groupMembers(agencies: readonly AgencyInput[]): Map<string, number[]> {
+function groupMembers(agencies: readonly BlockAgency[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
   agencies.forEach((agency, i) => {
     const list = out.get(agency.group);

@@ -9,14 +9,14 @@ import { conflict, notFound, validationError } from '../errors.js';
 import type { AgencyService } from '../agencies/agencies.service.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
-import type { PackedValue, SubmissionService } from '../submissions/submissions.service.js';
+import type { SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { scoreAgencies, scoresAcrossAgencies } from './score.js';
-import type { AgencyInput, ReportedValue } from './scoring.types.js';
+import { agencyInputsOf, scoreBlock, scoresAcrossAgencies } from './score.js';
 import { DEFAULT_UNCERTAINTY, rankUncertainty, uncertaintyApplies, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
-import { layoutOf, rankKeys, scoreArrays } from './result-rows.js';
+import { storedScores } from './result-rows.js';
 import type { FrameworkDef } from '../frameworks/framework.types.js';
-import { formedAnnually, notScoredIn, withAnnualValues, type HalfValue } from './annual-value.js';
+import { formedAnnually, notScoredIn } from './annual-value.js';
+import { NodeColumns, RunInputs, type RunAgency } from './run-inputs.js';
 import * as repo from './runs.repository.js';
 import { WriteBehind } from '../db/write-behind.js';
 
@@ -53,24 +53,8 @@ const SLICE = 1_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-const reported = (value: number | null, denominator: number | null, option: string | null): ReportedValue | null =>
-  value === null && denominator === null && option === null ? null : { value, denominator, option };
-
 /** An agency's exemptions in a period, as part of its change marker and input hash. */
 const exemptKey = (codes: readonly string[] | undefined): string => (codes && codes.length > 0 ? [...codes].sort().join(',') : '-');
-
-/** Node id → code of a framework, for reading packed values (countedValuesPacked). */
-type NodeCodes = ReadonlyMap<number, string>;
-
-/** One semiannual period's packed values of an agency (countedValuesPacked) as the annual-value rule takes them. */
-function halfValues(packed: string | undefined, codes: NodeCodes): Map<string, HalfValue> {
-  const out = new Map<string, HalfValue>();
-  if (!packed) return out;
-  for (const [id, value, denominator, option, adjusted] of JSON.parse(packed) as PackedValue[]) {
-    out.set(codes.get(id)!, { value: reported(value, denominator, option), adjusted: adjusted === 1 });
-  }
-  return out;
-}
 
 function withKeys(state: PeriodState, keys: ReadonlyArray<{ agencyId: number; sourceKey: string }>): PeriodState {
   if (keys.length === 0) return state;
@@ -214,8 +198,16 @@ export class ScoringService {
         toRead = expected.filter((a) => touched.has(a.groupId));
       }
 
-      const inputs = await this.inputs(period, prevPeriod, halves, exemptions, toRead, groupCode, fw.definition, toRead.length === expected.length, trx);
-      const read = toRead.map((a, i) => ({ ...a, input: inputs[i]!.input, inputHash: sha256(`${context}|${a.groupId}|${inputs[i]!.source}`) }));
+      // Each agency's input hash, over the block row it is scored on, a slice at a time; the blocks are made again
+      // for the agencies scored (making one is cheap next to holding a province of them).
+      const inputs = await this.inputs(period, prevPeriod, halves, fw.definition, toRead.length === expected.length ? null : toRead, trx);
+      const runAgency = this.runAgencies(period, exemptions, groupCode, fw.definition);
+      const readHashes: string[] = [];
+      for (let i = 0; i < toRead.length; i += SLICE) {
+        const slice = toRead.slice(i, i + SLICE).map(runAgency);
+        readHashes.push(...inputs.hashes(inputs.block(slice), context, slice));
+      }
+      const read = toRead.map((a, i) => ({ ...a, inputHash: readHashes[i]! }));
       const changed = read.filter((a) => {
         const stored = state.agencies.get(a.id);
         return opts.force || !stored || stored.inputHash !== a.inputHash || stored.groupId !== a.groupId;
@@ -260,31 +252,21 @@ export class ScoringService {
       // of a rescored group is scored in the one call when scores depend on the group (the cross-agency pass).
       const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
       const writes = new WriteBehind();
-      let layout: { id: number; width: number; ranked: number } | undefined;
+      let layoutId: number | undefined;
       try {
         for (let i = 0; i < rescore.length; i += acrossAgencies ? rescore.length : SLICE) {
           const slice = acrossAgencies ? rescore : rescore.slice(i, i + SLICE);
-          const scores = scoreAgencies(fw.definition, slice.map((a) => a.input()));
-          if (!layout) {
-            const shape = layoutOf(scores[0]!);
-            layout = { id: await repo.ensureLayout(trx, shape), width: shape.codes.length, ranked: shape.ranked };
-          }
-          const rows = slice.map((a, k): repo.ScoreRowWrite => {
-            const score = scores[k]!;
-            return {
-              agencyId: a.id,
-              groupId: a.groupId,
-              ranked: ranked.get(a.groupId) ?? false,
-              inputHash: a.inputHash,
-              sourceKey: a.sourceKey,
-              totalPoints: score.total.points,
-              totalMax: score.total.max,
-              ...scoreArrays(score),
-              ...rankKeys(score),
-            };
-          });
-          const into = layout;
-          await writes.add(() => repo.insertScores(trx, periodId, runId, into, rows));
+          const scores = storedScores(scoreBlock(fw.definition, inputs.block(slice.map(runAgency))));
+          layoutId ??= await repo.ensureLayout(trx, scores.layout);
+          const meta: repo.ScoreRowsMeta = {
+            agencyIds: slice.map((a) => a.id),
+            groupIds: slice.map((a) => a.groupId),
+            ranked: slice.map((a) => ranked.get(a.groupId) ?? false),
+            inputHashes: slice.map((a) => a.inputHash),
+            sourceKeys: slice.map((a) => a.sourceKey),
+          };
+          const into = layoutId;
+          await writes.add(() => repo.insertScores(trx, periodId, runId, into, meta, scores));
         }
       } finally {
         // The transaction must not end (on a failure while scoring, say) with a statement of it still running.
@@ -318,71 +300,48 @@ export class ScoringService {
   }
 
   /**
-   * Recognised values (appraised over self-assessed) of the given agencies, and last period's for carry-forward,
-   * each with `source`: the text they were read from, which is what an agency's input hash is taken over, and
-   * `input`, which parses it into the scoring core's input only when the agency is scored (a full recompute holds
-   * texts, not a province of objects).
+   * The counted values (appraised over self-assessed) of the period, last period's for carry-forward and, for an
+   * annual period with values formed from the year's halves, the halves' — of every agency, or of those given — as
+   * a RunInputs to make blocks of.
    */
   private async inputs(
     period: PeriodRow,
     prevPeriod: PeriodRow | undefined,
     halves: readonly PeriodRow[],
-    exemptions: ReadonlyMap<number, string[]>,
-    agencies: ReadonlyArray<{ id: number; groupId: number }>,
-    groupCode: Map<number, string>,
     definition: FrameworkDef,
-    all: boolean,
+    agencies: ReadonlyArray<{ id: number }> | null,
     trx: Knex,
-  ): Promise<Array<{ input: () => AgencyInput; source: string }>> {
-    if (agencies.length === 0) return [];
-    const ids = all ? null : agencies.map((a) => a.id);
-    const current = await this.deps.submissions.countedValuesPacked(period.id, ids, trx);
-    const previous = prevPeriod ? await this.deps.submissions.countedValuesPacked(prevPeriod.id, ids, trx) : [];
-    const currentText = new Map(current.map((c) => [c.agencyId, c.packed]));
-    const previousText = new Map(previous.map((p) => [p.agencyId, p.packed]));
-    const halfTexts: Array<Map<number, string>> = [];
-    for (const half of halves) {
-      halfTexts.push(new Map((await this.deps.submissions.countedValuesPacked(half.id, ids, trx)).map((h) => [h.agencyId, h.packed])));
-    }
-    const codesOf = async (frameworkId: number): Promise<NodeCodes> =>
-      new Map([...(await this.deps.frameworks.nodeIds(frameworkId, trx))].map(([code, id]) => [id, code]));
-    const codes = await codesOf(period.frameworkId);
+  ): Promise<RunInputs> {
+    const periodIds = [period.id, ...(prevPeriod ? [prevPeriod.id] : []), ...halves.map((h) => h.id)];
+    const rows = await this.deps.submissions.countedValueColumns(periodIds, agencies ? agencies.map((a) => a.id) : null, trx);
+    const columns = new NodeColumns(definition, await this.deps.frameworks.nodeIds(period.frameworkId, trx));
     // Halves are periods of the same framework; last period may have had another version of it.
-    const prevCodes = prevPeriod && prevPeriod.frameworkId !== period.frameworkId ? await codesOf(prevPeriod.frameworkId) : codes;
-    const notApplicable = notScoredIn(definition.nodes, period.kind);
-    const formed = halves.length > 0 ? formedAnnually(definition.nodes) : [];
-    return agencies.map((a) => {
-      const cur = currentText.get(a.id);
-      const prevText = previousText.get(a.id);
-      const halfText = halfTexts.map((t) => t.get(a.id));
-      const exempt = exemptions.get(a.id);
-      return {
-        source: [cur ?? '-', prevText ?? '-', ...halfText.map((t) => t ?? '-'), exemptKey(exempt)].join('|'),
-        input: (): AgencyInput => {
-          const prev = new Map<string, ReportedValue>();
-          if (prevText) {
-            for (const [id, value, denominator, option] of JSON.parse(prevText) as PackedValue[]) {
-              const v = reported(value, denominator, option);
-              if (v) prev.set(prevCodes.get(id)!, v);
-            }
-          }
-          const values: AgencyInput['values'] = {};
-          if (cur) {
-            for (const [id, value, denominator, option, adjusted] of JSON.parse(cur) as PackedValue[]) {
-              const code = codes.get(id)!;
-              values[code] = { value: reported(value, denominator, option), adjusted: adjusted === 1, previous: prev.get(code) ?? null };
-            }
-          }
-          // Carry-forward also reaches indicators an agency left out entirely this period.
-          for (const [code, v] of prev) {
-            if (!values[code]) values[code] = { value: null, previous: v };
-          }
-          // An annual period's value of an indicator collected semiannually is formed from the year's halves.
-          if (formed.length > 0) withAnnualValues(formed, values, halfText.map((t) => halfValues(t, codes)));
-          return { agencyId: a.id, group: groupCode.get(a.groupId)!, values, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable };
-        },
-      };
+    const previousColumns =
+      prevPeriod && prevPeriod.frameworkId !== period.frameworkId
+        ? new NodeColumns(definition, await this.deps.frameworks.nodeIds(prevPeriod.frameworkId, trx))
+        : columns;
+    return new RunInputs(definition, rows, {
+      periodId: period.id,
+      previousPeriodId: prevPeriod?.id ?? null,
+      halfPeriodIds: halves.map((h) => h.id),
+      columns,
+      previousColumns,
+      formed: halves.length > 0 ? formedAnnually(definition.nodes) : [],
     });
+  }
+
+  /** An agency of the period as a block takes it: its group's code and what does not apply to it (exemptions). */
+  private runAgencies(
+    period: PeriodRow,
+    exemptions: ReadonlyMap<number, string[]>,
+    groupCode: ReadonlyMap<number, string>,
+    definition: FrameworkDef,
+  ): (a: { id: number; groupId: number }) => RunAgency {
+    const notApplicable = notScoredIn(definition.nodes, period.kind);
+    return (a) => {
+      const exempt = exemptions.get(a.id);
+      return { id: a.id, groupId: a.groupId, group: groupCode.get(a.groupId)!, notApplicable: exempt ? [...notApplicable, ...exempt] : notApplicable };
+    };
   }
 
   /**
@@ -425,20 +384,12 @@ export class ScoringService {
     const groupCode = new Map(groups.map((g) => [g.id, g.code]));
     const agencies = await this.deps.agencies.expectedAgencies(groups.map((g) => g.id), period.dataFrom, period.dataTo);
     const prevPeriod = await this.deps.periods.previous(period);
-    const read = await this.inputs(
-      period,
-      prevPeriod,
-      await this.halvesOf(period, fw.definition, this.db),
-      await this.deps.frameworks.exemptions(period.id),
-      agencies.map((a) => ({ id: a.id, groupId: a.rankingGroupId! })),
-      groupCode,
-      fw.definition,
-      true,
-      this.db,
-    );
+    const inputs = await this.inputs(period, prevPeriod, await this.halvesOf(period, fw.definition, this.db), fw.definition, null, this.db);
+    const runAgency = this.runAgencies(period, await this.deps.frameworks.exemptions(period.id), groupCode, fw.definition);
+    const block = inputs.block(agencies.map((a) => runAgency({ id: a.id, groupId: a.rankingGroupId! })));
     const intervals = rankUncertainty(
       fw.definition,
-      read.map((r) => r.input()),
+      agencyInputsOf(fw.definition, block),
       groups.map((g) => ({ code: g.code, ranked: g.ranked })),
       opts,
     );

@@ -18,7 +18,7 @@ import { displayValue } from '../frameworks/value-display.js';
 import { formatDateTime } from '../periods/period-calendar.js';
 import { roundPublished } from '../scoring/score.js';
 
-export type { SubmissionRow, StoredValue, EvidenceRow, PackedValue, CountedValueRow } from './submissions.repository.js';
+export type { SubmissionRow, StoredValue, EvidenceRow, ValueColumns, CountedValueRow } from './submissions.repository.js';
 
 export interface FormLine {
   indicator: IndicatorDef;
@@ -673,9 +673,9 @@ export class SubmissionService {
     return repo.countedMarkers(db, periodIds, COUNTED_STATES);
   }
 
-  /** The counted values of a period packed per agency (all agencies, or those listed), for the index run. */
-  countedValuesPacked(periodId: number, agencyIds: number[] | null, db: Knex = this.db): ReturnType<typeof repo.countedValuesPacked> {
-    return repo.countedValuesPacked(db, periodId, COUNTED_STATES, agencyIds);
+  /** The counted values of some periods (approved or published reports), optionally only some agencies'. */
+  countedValueColumns(periodIds: number[], agencyIds: number[] | null, db: Knex = this.db): Promise<repo.ValueColumns[]> {
+    return repo.countedValueColumns(db, periodIds, COUNTED_STATES, agencyIds);
   }
 }
 
