@@ -37,7 +37,17 @@ export interface RunAgency {
 }
 
 
-/** The inputs of a run, read once, from which blocks of any of its agencies are made. */
+/** Which periods' values a run reads, and how their node ids map to block columns. */
+export interface RunInputSource {
+  periodId: number;
+  previousPeriodId: number | null;
+  halfPeriodIds: readonly number[];
+  columns: NodeColumns;
+  previousColumns: NodeColumns;
+  formed: readonly IndicatorDef[];
+}
+
+/** The inputs of a run (or of a part of it) read, from which blocks of its agencies are made. */
 export class RunInputs {
   private readonly defs: IndicatorDef[];
   private readonly current = new Map<number, ValueColumns>();
@@ -46,19 +56,13 @@ export class RunInputs {
 
   /**
    * `rows`: the counted values of the period, of last period (`previousPeriodId`) and of the year's semiannual
-   * periods (`halfPeriodIds`, oldest first) when the framework forms annual values from them (`formed`).
+   * periods (`halfPeriodIds`, oldest first) when the framework forms annual values from them (`formed`), of every
+   * agency that will be placed in a block.
    */
   constructor(
     private readonly fw: FrameworkDef,
     rows: readonly ValueColumns[],
-    private readonly source: {
-      periodId: number;
-      previousPeriodId: number | null;
-      halfPeriodIds: readonly number[];
-      columns: NodeColumns;
-      previousColumns: NodeColumns;
-      formed: readonly IndicatorDef[];
-    },
+    private readonly source: RunInputSource,
   ) {
     this.defs = blockIndicators(fw);
     this.halves = source.halfPeriodIds.map(() => new Map());

@@ -91,6 +91,11 @@ export async function insertRun(db: Knex, run: NewRun): Promise<number> {
   return (row as { id: number }).id;
 }
 
+/** The input hash of a run whose inputs were hashed as they were read (a run scored in one pass). */
+export async function setRunInputHash(trx: Knex.Transaction, runId: number, inputHash: string): Promise<void> {
+  await trx('runs').where({ id: runId }).update({ input_hash: inputHash });
+}
+
 export const layoutKey = (l: LayoutShape): string =>
   createHash('md5').update(`${l.codes.join(',')}|${l.kinds.join(',')}`).digest('hex');
 

@@ -11,12 +11,14 @@ import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
 import type { SubmissionService } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { agencyInputsOf, scoreBlock, scoresAcrossAgencies } from './score.js';
+import { agencyInputsOf, scoreBlock, scoresAcrossAgencies, type InputBlock } from './score.js';
 import { DEFAULT_UNCERTAINTY, rankUncertainty, uncertaintyApplies, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
 import { storedScores } from './result-rows.js';
 import type { FrameworkDef } from '../frameworks/framework.types.js';
 import { formedAnnually, notScoredIn } from './annual-value.js';
-import { NodeColumns, RunInputs, type RunAgency } from './run-inputs.js';
+import { NodeColumns, RunInputs, type RunAgency, type RunInputSource } from './run-inputs.js';
+import { openCursor } from '../db/cursor.js';
+import { valueColumnsOf, type ValueColumnsRow } from '../submissions/submissions.service.js';
 import * as repo from './runs.repository.js';
 import { WriteBehind } from '../db/write-behind.js';
 
@@ -48,7 +50,7 @@ interface PeriodState {
 const ANALYZE_SHARE = 0.5;
 const ANALYZE_MIN = 2_000;
 
-/** Agencies scored and written together in a full recompute (see computePeriod). */
+/** Agencies scored and written together (see computePeriod); ScoringService's `slice` option overrides it in tests. */
 const SLICE = 1_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -98,8 +100,14 @@ export class ScoringService {
       audit: AuditService;
       codeVersion: string;
       now?: () => Date;
+      /** Agencies scored and written together, and read together in a full recompute (SLICE). */
+      slice?: number;
     },
-  ) {}
+  ) {
+    this.slice = deps.slice ?? SLICE;
+  }
+
+  private readonly slice: number;
 
   /** Per period, the rows of its last run as this instance committed them (see stateOf). */
   private readonly states = new Map<number, PeriodState>();
@@ -198,13 +206,85 @@ export class ScoringService {
         toRead = expected.filter((a) => touched.has(a.groupId));
       }
 
-      // Each agency's input hash, over the block row it is scored on, a slice at a time; the blocks are made again
-      // for the agencies scored (making one is cheap next to holding a province of them).
-      const inputs = await this.inputs(period, prevPeriod, halves, fw.definition, toRead.length === expected.length ? null : toRead, trx);
       const runAgency = this.runAgencies(period, exemptions, groupCode, fw.definition);
+      const source = await this.inputSource(period, prevPeriod, halves, fw.definition, trx);
+      const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
+      const newRun = (inputHash: string): Promise<number> =>
+        repo.insertRun(trx, {
+          periodId,
+          frameworkId: fw.id,
+          status: 'succeeded',
+          trigger: opts.trigger,
+          inputHash,
+          codeVersion: this.deps.codeVersion,
+          startedBy: opts.startedBy ?? null,
+          startedAt,
+        });
+      // Scores a slice of agencies and sends its rows, which the database writes while the caller goes on to the next
+      // slice (server/db/write-behind.ts: one statement in flight on the run's connection).
+      const writes = new WriteBehind();
+      let layoutId: number | undefined;
+      const writeSlice = async (
+        runId: number,
+        slice: ReadonlyArray<{ id: number; groupId: number; sourceKey: string }>,
+        block: InputBlock,
+        hashes: readonly string[],
+      ): Promise<void> => {
+        const scores = storedScores(scoreBlock(fw.definition, block));
+        layoutId ??= await repo.ensureLayout(trx, scores.layout);
+        const meta: repo.ScoreRowsMeta = {
+          agencyIds: slice.map((a) => a.id),
+          groupIds: slice.map((a) => a.groupId),
+          ranked: slice.map((a) => ranked.get(a.groupId) ?? false),
+          inputHashes: [...hashes],
+          sourceKeys: slice.map((a) => a.sourceKey),
+        };
+        const into = layoutId;
+        await writes.add(() => repo.insertScores(trx, periodId, runId, into, meta, scores));
+      };
+      const finishWrites = async (work: () => Promise<void>): Promise<void> => {
+        try {
+          await work();
+        } finally {
+          // The transaction must not end (on a failure while scoring, say) with a statement of it still running.
+          await writes.done().catch(() => undefined);
+        }
+        await writes.done();
+      };
+
+      // Every agency scored anew (a first run, or forced) and scores per agency: one pass, reading the values a part
+      // at a time while the parts before are scored and written (streamRun).
+      if (!acrossAgencies && expected.length > 0 && (opts.force || state.agencies.size === 0)) {
+        const runId = await newRun('');
+        await repo.closeCurrent(trx, periodId, [...new Set([...expected.map((a) => a.id), ...state.agencies.keys()])], runId);
+        const hashes = new Map<number, string>();
+        await finishWrites(() =>
+          this.streamRun(trx, source, fw.definition, expected, async (slice, inputs) => {
+            const agencies = slice.map(runAgency);
+            const block = inputs.block(agencies);
+            const sliceHashes = inputs.hashes(block, context, agencies);
+            slice.forEach((a, i) => hashes.set(a.id, sliceHashes[i]!));
+            await writeSlice(runId, slice, block, sliceHashes);
+          }, () => writes.done()),
+        );
+        await repo.setRunInputHash(trx, runId, sha256(context + expected.map((a) => `${a.id}:${hashes.get(a.id)}`).join(',')));
+        written = expected.length;
+        analyzeAfter = Math.max(ANALYZE_MIN, ANALYZE_SHARE * expected.length);
+        next = { runId, agencies: new Map(expected.map((a) => [a.id, { groupId: a.groupId, inputHash: hashes.get(a.id)!, sourceKey: a.sourceKey }])) };
+        return { status: 'computed', runId, agencies: expected.length } as const;
+      }
+
+      // Otherwise the agencies to read are read first: each one's input hash, over the block row it is scored on,
+      // decides whether it is scored again. The blocks are made a slice at a time, and again for the agencies scored
+      // (making one is cheap next to holding a province of them).
+      const inputs = new RunInputs(
+        fw.definition,
+        await this.deps.submissions.countedValueColumns(source.periodIds, toRead.length === expected.length ? null : toRead.map((a) => a.id), trx),
+        source,
+      );
       const readHashes: string[] = [];
-      for (let i = 0; i < toRead.length; i += SLICE) {
-        const slice = toRead.slice(i, i + SLICE).map(runAgency);
+      for (let i = 0; i < toRead.length; i += this.slice) {
+        const slice = toRead.slice(i, i + this.slice).map(runAgency);
         readHashes.push(...inputs.hashes(inputs.block(slice), context, slice));
       }
       const read = toRead.map((a, i) => ({ ...a, inputHash: readHashes[i]! }));
@@ -234,45 +314,16 @@ export class ScoringService {
         return { status: 'unchanged', runId: last.id } as const;
       }
 
-      const runId = await repo.insertRun(trx, {
-        periodId,
-        frameworkId: fw.id,
-        status: 'succeeded',
-        trigger: opts.trigger,
-        inputHash,
-        codeVersion: this.deps.codeVersion,
-        startedBy: opts.startedBy ?? null,
-        startedAt,
-      });
+      const runId = await newRun(inputHash);
       await repo.closeCurrent(trx, periodId, [...fresh.keys(), ...removed], runId);
       await repo.updateSourceKeys(trx, periodId, keysOnly);
-
-      // Scored and written a slice of agencies at a time: each slice's rows are sent while the next is scored, so the
-      // database writes as the scoring goes on and no more than a slice of parsed inputs is held at once. Every agency
-      // of a rescored group is scored in the one call when scores depend on the group (the cross-agency pass).
-      const ranked = new Map(fwGroups.map((g) => [g.id, g.ranked]));
-      const writes = new WriteBehind();
-      let layoutId: number | undefined;
-      try {
-        for (let i = 0; i < rescore.length; i += acrossAgencies ? rescore.length : SLICE) {
-          const slice = acrossAgencies ? rescore : rescore.slice(i, i + SLICE);
-          const scores = storedScores(scoreBlock(fw.definition, inputs.block(slice.map(runAgency))));
-          layoutId ??= await repo.ensureLayout(trx, scores.layout);
-          const meta: repo.ScoreRowsMeta = {
-            agencyIds: slice.map((a) => a.id),
-            groupIds: slice.map((a) => a.groupId),
-            ranked: slice.map((a) => ranked.get(a.groupId) ?? false),
-            inputHashes: slice.map((a) => a.inputHash),
-            sourceKeys: slice.map((a) => a.sourceKey),
-          };
-          const into = layoutId;
-          await writes.add(() => repo.insertScores(trx, periodId, runId, into, meta, scores));
+      // Every agency of a rescored group is scored in the one call when scores depend on the group.
+      await finishWrites(async () => {
+        for (let i = 0; i < rescore.length; i += acrossAgencies ? rescore.length : this.slice) {
+          const slice = acrossAgencies ? rescore : rescore.slice(i, i + this.slice);
+          await writeSlice(runId, slice, inputs.block(slice.map(runAgency)), slice.map((a) => a.inputHash));
         }
-      } finally {
-        // The transaction must not end (on a failure while scoring, say) with a statement of it still running.
-        await writes.done().catch(() => undefined);
-      }
-      await writes.done();
+      });
       written = rescore.length;
       analyzeAfter = Math.max(ANALYZE_MIN, ANALYZE_SHARE * expected.length);
 
@@ -285,6 +336,59 @@ export class ScoringService {
     if (next) this.states.set(periodId, next);
     if (written > analyzeAfter) await repo.analyzeResults(this.db);
     return outcome;
+  }
+
+  /**
+   * Reads the values of every agency with a cursor in agency order (server/db/cursor.ts) and hands them on a slice
+   * of agencies at a time, each slice with the RunInputs of its own rows, while the next part is being read; the
+   * agencies without any counted values come last. On PostgreSQL the cursor reads on its own connection, so the
+   * reading, the scoring in Node and the writing of the slices before go on at once.
+   */
+  private async streamRun<A extends { id: number }>(
+    trx: Knex.Transaction,
+    source: RunInputSource & { periodIds: number[] },
+    definition: FrameworkDef,
+    agencies: readonly A[],
+    onSlice: (slice: A[], inputs: RunInputs) => Promise<void>,
+    settle: () => Promise<void>,
+  ): Promise<void> {
+    const byId = new Map(agencies.map((a) => [a.id, a]));
+    const done = new Set<number>();
+    // Rows of a fetch, several per agency (one per period read): a part holds a slice of agencies.
+    const part = this.slice * source.periodIds.length;
+    const cursor = await openCursor(trx, this.deps.submissions.countedValueColumnsQuery(source.periodIds, trx));
+    try {
+      let waiting: ValueColumnsRow[] = [];
+      const flush = async (rows: ValueColumnsRow[]): Promise<void> => {
+        const slice = [...new Set(rows.map((r) => r.agency_id))].flatMap((id) => byId.get(id) ?? []);
+        slice.forEach((a) => done.add(a.id));
+        if (slice.length > 0) await onSlice(slice, new RunInputs(definition, rows.map(valueColumnsOf), source));
+      };
+      let fetching: Promise<ValueColumnsRow[]> | null = cursor.fetch<ValueColumnsRow>(part);
+      while (fetching) {
+        const rows: ValueColumnsRow[] = await fetching;
+        const more = rows.length === part;
+        // Reading alongside, the next part is read while this one is scored; in the transaction, after its writes.
+        fetching = more && cursor.alongside ? cursor.fetch<ValueColumnsRow>(part) : null;
+        // Awaited on the next turn; a failure of this slice first must not leave it unhandled.
+        fetching?.catch(() => undefined);
+        waiting.push(...rows);
+        // The last agency's rows may go on in the next part; it waits for them.
+        const lastAgency = more ? waiting[waiting.length - 1]!.agency_id : null;
+        const complete = lastAgency === null ? waiting : waiting.filter((r) => r.agency_id !== lastAgency);
+        waiting = lastAgency === null ? [] : waiting.filter((r) => r.agency_id === lastAgency);
+        await flush(complete);
+        if (more && !cursor.alongside) {
+          await settle();
+          fetching = cursor.fetch<ValueColumnsRow>(part);
+        }
+      }
+      await flush(waiting);
+    } finally {
+      await cursor.close();
+    }
+    const rest = agencies.filter((a) => !done.has(a.id));
+    for (let i = 0; i < rest.length; i += this.slice) await onSlice(rest.slice(i, i + this.slice), new RunInputs(definition, [], source));
   }
 
   /** The period's current rows as of its last run: remembered from this instance's last run, else read back. */
@@ -312,22 +416,34 @@ export class ScoringService {
     agencies: ReadonlyArray<{ id: number }> | null,
     trx: Knex,
   ): Promise<RunInputs> {
-    const periodIds = [period.id, ...(prevPeriod ? [prevPeriod.id] : []), ...halves.map((h) => h.id)];
-    const rows = await this.deps.submissions.countedValueColumns(periodIds, agencies ? agencies.map((a) => a.id) : null, trx);
+    const source = await this.inputSource(period, prevPeriod, halves, definition, trx);
+    const rows = await this.deps.submissions.countedValueColumns(source.periodIds, agencies ? agencies.map((a) => a.id) : null, trx);
+    return new RunInputs(definition, rows, source);
+  }
+
+  /** Which periods' values a run reads, and how their node ids map to block columns (RunInputs). */
+  private async inputSource(
+    period: PeriodRow,
+    prevPeriod: PeriodRow | undefined,
+    halves: readonly PeriodRow[],
+    definition: FrameworkDef,
+    trx: Knex,
+  ): Promise<RunInputSource & { periodIds: number[] }> {
     const columns = new NodeColumns(definition, await this.deps.frameworks.nodeIds(period.frameworkId, trx));
     // Halves are periods of the same framework; last period may have had another version of it.
     const previousColumns =
       prevPeriod && prevPeriod.frameworkId !== period.frameworkId
         ? new NodeColumns(definition, await this.deps.frameworks.nodeIds(prevPeriod.frameworkId, trx))
         : columns;
-    return new RunInputs(definition, rows, {
+    return {
+      periodIds: [period.id, ...(prevPeriod ? [prevPeriod.id] : []), ...halves.map((h) => h.id)],
       periodId: period.id,
       previousPeriodId: prevPeriod?.id ?? null,
       halfPeriodIds: halves.map((h) => h.id),
       columns,
       previousColumns,
       formed: halves.length > 0 ? formedAnnually(definition.nodes) : [],
-    });
+    };
   }
 
   /** An agency of the period as a block takes it: its group's code and what does not apply to it (exemptions). */

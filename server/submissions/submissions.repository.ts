@@ -343,7 +343,16 @@ export async function countedValueColumns(
   agencyIds: number[] | null,
 ): Promise<ValueColumns[]> {
   if (periodIds.length === 0) return [];
-  const { rows } = await db.raw(
+  const { rows } = (await countedValueColumnsQuery(db, periodIds, states, agencyIds)) as { rows: ValueColumnsRow[] };
+  return rows.map(valueColumnsOf);
+}
+
+/**
+ * The query of countedValueColumns, in agency order (then period): read with a cursor, each agency's rows come
+ * together and in turn, as the index scan of its submissions produces them.
+ */
+export function countedValueColumnsQuery(db: Knex, periodIds: number[], states: readonly string[], agencyIds: number[] | null): Knex.Raw {
+  return db.raw(
     `SELECT s.agency_id, s.period_id, array_send(array_agg(v.node_id)) AS ids, array_send(array_agg(r.x)) AS vals,
             array_send(array_agg(r.d)) AS dens,
             CASE WHEN bool_or(r.o IS NOT NULL) THEN array_send(array_agg(r.o)) END AS opts,
@@ -358,22 +367,32 @@ export async function countedValueColumns(
                                   CASE WHEN a.adjusted THEN v.appraised_option ELSE v.self_option END AS o) r
       WHERE s.period_id = ANY(?::int[]) AND s.state = ANY(?::text[])
         ${agencyIds ? 'AND s.agency_id = ANY(?::int[])' : ''}
-      GROUP BY s.agency_id, s.period_id`,
+      GROUP BY s.agency_id, s.period_id
+      ORDER BY s.agency_id, s.period_id`,
     [periodIds, states, ...(agencyIds ? [agencyIds] : [])] as unknown as Knex.RawBinding[],
   );
-  type Bytes = Uint8Array;
-  return (rows as Array<{ agency_id: number; period_id: number; ids: Bytes; vals: Bytes; dens: Bytes; opts: Bytes | null; adj: Bytes | null }>).map(
-    (r) => ({
-      agencyId: r.agency_id,
-      periodId: r.period_id,
-      nodeIds: int4Array(bytesOf(r.ids)),
-      values: float8Array(bytesOf(r.vals)),
-      denominators: float8Array(bytesOf(r.dens)),
-      options: r.opts ? textArray(bytesOf(r.opts)) : null,
-      adjusted: r.adj ? boolArray(bytesOf(r.adj)) : null,
-    }),
-  );
 }
+
+/** A row of countedValueColumnsQuery as the driver returns it: the arrays as bytes. */
+export interface ValueColumnsRow {
+  agency_id: number;
+  period_id: number;
+  ids: Uint8Array;
+  vals: Uint8Array;
+  dens: Uint8Array;
+  opts: Uint8Array | null;
+  adj: Uint8Array | null;
+}
+
+export const valueColumnsOf = (r: ValueColumnsRow): ValueColumns => ({
+  agencyId: r.agency_id,
+  periodId: r.period_id,
+  nodeIds: int4Array(bytesOf(r.ids)),
+  values: float8Array(bytesOf(r.vals)),
+  denominators: float8Array(bytesOf(r.dens)),
+  options: r.opts ? textArray(bytesOf(r.opts)) : null,
+  adjusted: r.adj ? boolArray(bytesOf(r.adj)) : null,
+});
 
 export interface ReturnRow {
   id: number;

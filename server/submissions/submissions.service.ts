@@ -18,7 +18,8 @@ import { displayValue } from '../frameworks/value-display.js';
 import { formatDateTime } from '../periods/period-calendar.js';
 import { roundPublished } from '../scoring/score.js';
 
-export type { SubmissionRow, StoredValue, EvidenceRow, ValueColumns, CountedValueRow } from './submissions.repository.js';
+export type { SubmissionRow, StoredValue, EvidenceRow, ValueColumns, ValueColumnsRow, CountedValueRow } from './submissions.repository.js';
+export { valueColumnsOf } from './submissions.repository.js';
 
 export interface FormLine {
   indicator: IndicatorDef;
@@ -676,6 +677,11 @@ export class SubmissionService {
   /** The counted values of some periods (approved or published reports), optionally only some agencies'. */
   countedValueColumns(periodIds: number[], agencyIds: number[] | null, db: Knex = this.db): Promise<repo.ValueColumns[]> {
     return repo.countedValueColumns(db, periodIds, COUNTED_STATES, agencyIds);
+  }
+
+  /** The query of countedValueColumns, in agency order, to read with a cursor (rows decoded by valueColumnsOf). */
+  countedValueColumnsQuery(periodIds: number[], db: Knex = this.db): Knex.Raw {
+    return repo.countedValueColumnsQuery(db, periodIds, COUNTED_STATES, null);
   }
 }
 
