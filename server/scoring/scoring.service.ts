@@ -362,7 +362,7 @@ export class ScoringService {
       const flush = async (rows: ValueColumnsRow[]): Promise<void> => {
         const slice = [...new Set(rows.map((r) => r.agency_id))].flatMap((id) => byId.get(id) ?? []);
         slice.forEach((a) => done.add(a.id));
-        if (slice.length > 0) await onSlice(slice, new RunInputs(definition, rows.map(valueColumnsOf), source));
+        if (slice.length > 0) await onSlice(slice, new RunInputs(definition, valueColumnsOf(rows), source));
       };
       let fetching: Promise<ValueColumnsRow[]> | null = cursor.fetch<ValueColumnsRow>(part);
       while (fetching) {

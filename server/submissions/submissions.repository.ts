@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ReportedValue } from '../scoring/scoring.types.js';
 import type { SubmissionState } from './workflow.js';
-import { boolArray, bytesOf, float8Array, int4Array, textArray } from '../db/binary-arrays.js';
+import { arrayLength, boolArray, bytesOf, float8Into, int4Into, textArray } from '../db/binary-arrays.js';
 
 export interface SubmissionRow {
   id: number;
@@ -344,7 +344,7 @@ export async function countedValueColumns(
 ): Promise<ValueColumns[]> {
   if (periodIds.length === 0) return [];
   const { rows } = (await countedValueColumnsQuery(db, periodIds, states, agencyIds)) as { rows: ValueColumnsRow[] };
-  return rows.map(valueColumnsOf);
+  return valueColumnsOf(rows);
 }
 
 /**
@@ -384,15 +384,36 @@ export interface ValueColumnsRow {
   adj: Uint8Array | null;
 }
 
-export const valueColumnsOf = (r: ValueColumnsRow): ValueColumns => ({
-  agencyId: r.agency_id,
-  periodId: r.period_id,
-  nodeIds: int4Array(bytesOf(r.ids)),
-  values: float8Array(bytesOf(r.vals)),
-  denominators: float8Array(bytesOf(r.dens)),
-  options: r.opts ? textArray(bytesOf(r.opts)) : null,
-  adjusted: r.adj ? boolArray(bytesOf(r.adj)) : null,
-});
+/**
+ * Rows of countedValueColumnsQuery decoded. The numbers of all rows go into three arrays, each row's columns views
+ * of them: a province's rows would otherwise be tens of thousands of small arrays, each with memory of its own for
+ * the garbage collector to track.
+ */
+export function valueColumnsOf(rows: readonly ValueColumnsRow[]): ValueColumns[] {
+  const bytes = rows.map((r) => ({ ids: bytesOf(r.ids), vals: bytesOf(r.vals), dens: bytesOf(r.dens) }));
+  const total = bytes.reduce((n, b) => n + arrayLength(b.ids), 0);
+  const nodeIds = new Int32Array(total);
+  const values = new Float64Array(total);
+  const denominators = new Float64Array(total);
+  let at = 0;
+  return rows.map((r, i) => {
+    const b = bytes[i]!;
+    const count = int4Into(b.ids, nodeIds, at);
+    float8Into(b.vals, values, at);
+    float8Into(b.dens, denominators, at);
+    const from = at;
+    at += count;
+    return {
+      agencyId: r.agency_id,
+      periodId: r.period_id,
+      nodeIds: nodeIds.subarray(from, at),
+      values: values.subarray(from, at),
+      denominators: denominators.subarray(from, at),
+      options: r.opts ? textArray(bytesOf(r.opts)) : null,
+      adjusted: r.adj ? boolArray(bytesOf(r.adj)) : null,
+    };
+  });
+}
 
 export interface ReturnRow {
   id: number;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Knex } from 'knex';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { periodId } from '../support/builders.js';
-import { ScoringService } from '../../server/scoring/scoring.service.js';
+import { ScoringService, type ComputeOutcome } from '../../server/scoring/scoring.service.js';
 import type { Services } from '../../server/container.js';
 import { indicatorsOf, type FrameworkDef } from '../../server/frameworks/framework.types.js';
 import type { FrameworkService } from '../../server/frameworks/frameworks.service.js';
@@ -247,9 +247,9 @@ describe('incremental runs of the index', function () {
       s.db('agency_scores').where({ from_run: runId }).orderBy('agency_id')
         .select('agency_id', 'ranking_group_id', 'layout_id', 'input_hash', 'source_key', 'total_points', 'total_max', 'points',
           'max_points', 'measures', 'flags', 'head_points', 'head_max', 'ranked', 'total_key', 'keys');
-    const runOf = (outcome: { status: string }): number => {
-      expect(outcome.status).to.equal('computed');
-      return (outcome as { runId: number }).runId;
+    const runOf = (outcome: ComputeOutcome): number => {
+      if (outcome.status !== 'computed') expect.fail(`run: ${outcome.status}`);
+      return outcome.runId;
     };
     // Values in last period too (carry-forward), so an agency's rows of two periods meet at the ends of parts.
     expect(await s.db('submissions').where({ period_id: previous }).whereIn('state', ['approved', 'published']).count<{ n: number }[]>('* as n'))
