@@ -52,19 +52,6 @@ export function int4Into(buf: Buffer, out: Int32Array, from: number): number {
   return count;
 }
 
-/** bool[] → Uint8Array of 1 and 0 (null reads as 0). */
-export function boolArray(buf: Buffer): Uint8Array {
-  const { count, view } = elements(buf);
-  const out = new Uint8Array(count);
-  for (let i = 0, at = FIRST; i < count; i++) {
-    const length = view.getInt32(at);
-    at += 4;
-    if (length === 1) out[i] = view.getUint8(at);
-    if (length > 0) at += length;
-  }
-  return out;
-}
-
 /** text[] → strings, null for null. */
 export function textArray(buf: Buffer): Array<string | null> {
   const { count, view } = elements(buf);

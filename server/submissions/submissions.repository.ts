@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ReportedValue } from '../scoring/scoring.types.js';
 import type { SubmissionState } from './workflow.js';
-import { arrayLength, boolArray, bytesOf, float8Into, int4Into, textArray } from '../db/binary-arrays.js';
+import { arrayLength, bytesOf, float8Into, int4Into, textArray } from '../db/binary-arrays.js';
 
 export interface SubmissionRow {
   id: number;
@@ -349,14 +349,17 @@ export async function countedValueColumns(
 
 /**
  * The query of countedValueColumns, in agency order (then period): read with a cursor, each agency's rows come
- * together and in turn, as the index scan of its submissions produces them.
+ * together and in turn, as the index scan of its submissions produces them. Options and the reviewer's mark are
+ * rare, so they come only for the values that have them, with their node ids (filtered aggregates cost nothing for
+ * the other rows).
  */
 export function countedValueColumnsQuery(db: Knex, periodIds: number[], states: readonly string[], agencyIds: number[] | null): Knex.Raw {
   return db.raw(
     `SELECT s.agency_id, s.period_id, array_send(array_agg(v.node_id)) AS ids, array_send(array_agg(r.x)) AS vals,
             array_send(array_agg(r.d)) AS dens,
-            CASE WHEN bool_or(r.o IS NOT NULL) THEN array_send(array_agg(r.o)) END AS opts,
-            CASE WHEN bool_or(r.adjusted) THEN array_send(array_agg(r.adjusted)) END AS adj
+            array_send(array_agg(v.node_id) FILTER (WHERE r.o IS NOT NULL)) AS option_ids,
+            array_send(array_agg(r.o) FILTER (WHERE r.o IS NOT NULL)) AS opts,
+            array_send(array_agg(v.node_id) FILTER (WHERE r.adjusted)) AS adjusted_ids
        FROM submissions s
        JOIN submission_values v ON v.submission_id = s.id
        CROSS JOIN LATERAL (SELECT v.appraised_value IS NOT NULL OR v.appraised_denominator IS NOT NULL
@@ -380,8 +383,17 @@ export interface ValueColumnsRow {
   ids: Uint8Array;
   vals: Uint8Array;
   dens: Uint8Array;
+  option_ids: Uint8Array | null;
   opts: Uint8Array | null;
-  adj: Uint8Array | null;
+  adjusted_ids: Uint8Array | null;
+}
+
+/** An int4[] as an Int32Array. */
+function ids(bytes: Uint8Array): Int32Array {
+  const buf = bytesOf(bytes);
+  const out = new Int32Array(arrayLength(buf));
+  int4Into(buf, out, 0);
+  return out;
 }
 
 /**
@@ -401,17 +413,28 @@ export function valueColumnsOf(rows: readonly ValueColumnsRow[]): ValueColumns[]
     const count = int4Into(b.ids, nodeIds, at);
     float8Into(b.vals, values, at);
     float8Into(b.dens, denominators, at);
-    const from = at;
-    at += count;
-    return {
+    const own = nodeIds.subarray(at, at + count);
+    const row: ValueColumns = {
       agencyId: r.agency_id,
       periodId: r.period_id,
-      nodeIds: nodeIds.subarray(from, at),
-      values: values.subarray(from, at),
-      denominators: denominators.subarray(from, at),
-      options: r.opts ? textArray(bytesOf(r.opts)) : null,
-      adjusted: r.adj ? boolArray(bytesOf(r.adj)) : null,
+      nodeIds: own,
+      values: values.subarray(at, at + count),
+      denominators: denominators.subarray(at, at + count),
+      options: null,
+      adjusted: null,
     };
+    at += count;
+    if (r.option_ids && r.opts) {
+      const chosen = new Map<number, string | null>();
+      const codes = textArray(bytesOf(r.opts));
+      ids(r.option_ids).forEach((id, k) => chosen.set(id, codes[k] ?? null));
+      row.options = Array.from(own, (id) => chosen.get(id) ?? null);
+    }
+    if (r.adjusted_ids) {
+      const adjusted = new Set(ids(r.adjusted_ids));
+      row.adjusted = Uint8Array.from(own, (id) => (adjusted.has(id) ? 1 : 0));
+    }
+    return row;
   });
 }
 

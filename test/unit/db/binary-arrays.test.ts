@@ -1,7 +1,7 @@
 // Decoding PostgreSQL's binary array format (array_send), as the index run reads counted values: the layout is
 // written out here by hand from PostgreSQL's array_send, independently of the decoders.
 import { expect } from 'chai';
-import { arrayLength, boolArray, bytesOf, float8Into, int4Into, textArray } from '../../../server/db/binary-arrays.js';
+import { arrayLength, bytesOf, float8Into, int4Into, textArray } from '../../../server/db/binary-arrays.js';
 
 /** A one-dimensional array as array_send writes it: ndim, has-null flag, element type, length, lower bound, elements. */
 function arraySend(oid: number, elements: Array<Buffer | null>): Buffer {
@@ -60,11 +60,9 @@ describe('binary arrays (array_send)', () => {
     expect(textArray(buf)).to.deep.equal([]);
   });
 
-  it('text[] reads UTF-8 (Vietnamese codes) and nulls; bool[] as 1 and 0', () => {
+  it('text[] reads UTF-8 (Vietnamese codes) and nulls', () => {
     const text = arraySend(25, [Buffer.from('đạt-đủ'), null, Buffer.from('')]);
     expect(textArray(text)).to.deep.equal(['đạt-đủ', null, '']);
-    const bools = arraySend(16, [Buffer.from([1]), Buffer.from([0]), null]);
-    expect(Array.from(boolArray(bools))).to.deep.equal([1, 0, 0]);
   });
 
   it('a bytea given as a Uint8Array view (PGlite) is read in place', () => {
