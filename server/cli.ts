@@ -173,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
           console.log(`${p.code}: ${OUTCOME_LABELS[r.status]}${'runId' in r ? ` (lần tính #${r.runId})` : ''}`);
           return r.status === 'busy' ? 75 : 0;
         }
-        for (const r of await runIndexJob(s, 'cli')) {
+        for (const r of await runIndexJob(s, 'cli', { force: values.force })) {
           console.log(`${r.period}: ${OUTCOME_LABELS[r.status]}${r.runId ? ` (lần tính #${r.runId})` : ''}`);
         }
         return 0;

@@ -10,10 +10,14 @@ export interface JobLog {
 }
 
 /** One pass of the index job over all periods; returns what happened to each, for the CLI and tests. */
-export async function runIndexJob(s: Services, trigger: 'schedule' | 'cli' = 'schedule'): Promise<Array<{ period: string; status: string; runId?: number }>> {
+export async function runIndexJob(
+  s: Services,
+  trigger: 'schedule' | 'cli' = 'schedule',
+  opts: { force?: boolean } = {},
+): Promise<Array<{ period: string; status: string; runId?: number }>> {
   const out: Array<{ period: string; status: string; runId?: number }> = [];
   for (const period of await s.periods.list()) {
-    const outcome = await s.scoring.computePeriod(period.id, { trigger });
+    const outcome = await s.scoring.computePeriod(period.id, { trigger, force: opts.force });
     out.push({ period: period.code, status: outcome.status, ...('runId' in outcome ? { runId: outcome.runId } : {}) });
   }
   return out;

@@ -104,6 +104,16 @@ describe('crash safety, two instances and graceful shutdown (PostgreSQL)', funct
     expect(Number((await db('run_node_scores').where({ run_id: latest.id }).count('* as n'))[0]!.n)).to.be.greaterThan(0);
   });
 
+  it('when `dti compute --force` runs without a period, then every period is computed again, and without --force none is', async () => {
+    const periods = (await t.services.db('periods').orderBy('id').select('code')).map((p: { code: string }) => p.code);
+    const forced = await runDti(['compute', '--force'], env);
+    expect(forced.code, forced.output).to.equal(0);
+    for (const code of periods) expect(forced.output).to.match(new RegExp(`${code}: đã tính \\(lần tính #\\d+\\)`));
+    const again = await runDti(['compute'], env);
+    expect(again.code, again.output).to.equal(0);
+    expect(again.output).to.not.include('đã tính');
+  });
+
   it('when `dti report` is killed with SIGKILL half-way through writing, then the previous report file is intact and the next run writes a whole one', async () => {
     const out = path.join(work, 'bao-cao.html');
     const first = await runDti(['report', '--period', 'DTI-SO-2025-N', '--format', 'html', '--out', out], env);
