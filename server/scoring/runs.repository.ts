@@ -133,10 +133,15 @@ export async function currentResults(db: Knex, periodId: number): Promise<Curren
 
 /**
  * Refreshes the planner's statistics of the result rows after a large write, so the snapshot reads of the
- * rankings and reports plan on the real sizes instead of waiting for autovacuum. Key columns only: cheap.
+ * rankings and reports plan on the real sizes instead of waiting for autovacuum. Key columns only, and a sample of
+ * 7 500 rows instead of 30 000 (statistics target 25): the sizes and the few periods and runs are what the plans
+ * need, and the rows are wide, so the sample is most of the cost. Autovacuum's later refreshes take the full one.
  */
 export async function analyzeResults(db: Knex): Promise<void> {
-  await db.raw('ANALYZE agency_scores (period_id, agency_id, ranking_group_id, from_run, to_run)');
+  await db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL default_statistics_target = 25');
+    await trx.raw('ANALYZE agency_scores (period_id, agency_id, ranking_group_id, from_run, to_run)');
+  });
 }
 
 /** Ends the current rows of these agencies at `runId`: they stay in every earlier run's snapshot. */

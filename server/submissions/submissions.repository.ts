@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ReportedValue } from '../scoring/scoring.types.js';
 import type { SubmissionState } from './workflow.js';
-import { arrayLength, bytesOf, float8Into, int4Into, textArray } from '../db/binary-arrays.js';
+import { arrayLength, bytesOf, int4Into, numericInto, textArray } from '../db/binary-arrays.js';
 
 export interface SubmissionRow {
   id: number;
@@ -365,8 +365,8 @@ export function countedValueColumnsQuery(db: Knex, periodIds: number[], states: 
        CROSS JOIN LATERAL (SELECT v.appraised_value IS NOT NULL OR v.appraised_denominator IS NOT NULL
                                   OR v.appraised_option IS NOT NULL AS adjusted) a
        CROSS JOIN LATERAL (SELECT a.adjusted,
-                                  (CASE WHEN a.adjusted THEN v.appraised_value ELSE v.self_value END)::float8 AS x,
-                                  (CASE WHEN a.adjusted THEN v.appraised_denominator ELSE v.self_denominator END)::float8 AS d,
+                                  CASE WHEN a.adjusted THEN v.appraised_value ELSE v.self_value END AS x,
+                                  CASE WHEN a.adjusted THEN v.appraised_denominator ELSE v.self_denominator END AS d,
                                   CASE WHEN a.adjusted THEN v.appraised_option ELSE v.self_option END AS o) r
       WHERE s.period_id = ANY(?::int[]) AND s.state = ANY(?::text[])
         ${agencyIds ? 'AND s.agency_id = ANY(?::int[])' : ''}
@@ -411,8 +411,8 @@ export function valueColumnsOf(rows: readonly ValueColumnsRow[]): ValueColumns[]
   return rows.map((r, i) => {
     const b = bytes[i]!;
     const count = int4Into(b.ids, nodeIds, at);
-    float8Into(b.vals, values, at);
-    float8Into(b.dens, denominators, at);
+    numericInto(b.vals, values, at);
+    numericInto(b.dens, denominators, at);
     const own = nodeIds.subarray(at, at + count);
     const row: ValueColumns = {
       agencyId: r.agency_id,

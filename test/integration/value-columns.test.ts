@@ -2,6 +2,8 @@
 // On both drivers every value must arrive exactly as stored: the same numbers (to the last of numeric(20,6)'s digits
 // a double holds), nulls where nothing was given, options in Vietnamese, and the reviewer's value over the agency's.
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { bytesOf, numericInto } from '../../server/db/binary-arrays.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { agencyId, userId } from '../support/builders.js';
 import { parseFramework } from '../../server/frameworks/framework.loader.js';
@@ -100,5 +102,21 @@ describe('counted values read as binary arrays', function () {
     const one = await t.services.submissions.countedValueColumns([year.id], [agencies[1]!]);
     expect(one.map((c) => c.agencyId)).to.deep.equal([agencies[1]]);
     expect(await t.services.submissions.countedValueColumns([], null)).to.deep.equal([]);
+  });
+
+  it('when any numeric(20,6) is sent as PostgreSQL sends it, then it reads as the double its float8 cast gives', async () => {
+    const db = t.services.db;
+    const decimal = fc
+      .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,14}$/), fc.stringMatching(/^[0-9]{0,6}$/))
+      .map(([negative, whole, fraction]) => `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(decimal, { minLength: 1, maxLength: 50 }), async (texts) => {
+        const { rows } = await db.raw('SELECT array_send(?::numeric(20,6)[]) AS sent, ?::numeric(20,6)[]::float8[] AS cast', [texts, texts]);
+        const out = new Float64Array(texts.length);
+        numericInto(bytesOf(rows[0].sent), out, 0);
+        expect(Array.from(out)).to.deep.equal((rows[0].cast as number[]).map(Number));
+      }),
+      { numRuns: 40 },
+    );
   });
 });
