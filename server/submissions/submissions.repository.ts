@@ -388,13 +388,16 @@ export interface ValueColumnsRow {
   adjusted_ids: Uint8Array | null;
 }
 
-/** An int4[] as an Int32Array. */
+/** An int4[] of node ids, in memory kept for the next call (read at once, never kept). */
 function ids(bytes: Uint8Array): Int32Array {
   const buf = bytesOf(bytes);
-  const out = new Int32Array(arrayLength(buf));
-  int4Into(buf, out, 0);
-  return out;
+  const count = arrayLength(buf);
+  if (idScratch.length < count) idScratch = new Int32Array(Math.max(count, 2 * idScratch.length));
+  int4Into(buf, idScratch, 0);
+  return idScratch.subarray(0, count);
 }
+
+let idScratch = new Int32Array(256);
 
 /**
  * Rows of countedValueColumnsQuery decoded. The numbers of all rows go into three arrays, each row's columns views
@@ -425,14 +428,15 @@ export function valueColumnsOf(rows: readonly ValueColumnsRow[]): ValueColumns[]
     };
     at += count;
     if (r.option_ids && r.opts) {
-      const chosen = new Map<number, string | null>();
       const codes = textArray(bytesOf(r.opts));
-      ids(r.option_ids).forEach((id, k) => chosen.set(id, codes[k] ?? null));
-      row.options = Array.from(own, (id) => chosen.get(id) ?? null);
+      const options = new Array<string | null>(count).fill(null);
+      ids(r.option_ids).forEach((id, k) => (options[own.indexOf(id)] = codes[k] ?? null));
+      row.options = options;
     }
     if (r.adjusted_ids) {
-      const adjusted = new Set(ids(r.adjusted_ids));
-      row.adjusted = Uint8Array.from(own, (id) => (adjusted.has(id) ? 1 : 0));
+      const adjusted = new Uint8Array(count);
+      for (const id of ids(r.adjusted_ids)) adjusted[own.indexOf(id)] = 1;
+      row.adjusted = adjusted;
     }
     return row;
   });
