@@ -32,9 +32,10 @@ export async function openCursor(trx: Knex.Transaction, query: Knex.Raw): Promis
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`SET TRANSACTION SNAPSHOT '${rows[0]!.snapshot.replace(/'/g, '')}'`);
     await client.query(`DECLARE ${NAME} NO SCROLL CURSOR FOR ${sql}`);
-  } catch (err) {
+  } catch {
+    // No connection to spare (max_connections reached, say): the transaction reads for itself, only slower.
     await client.end().catch(() => undefined);
-    throw err;
+    return inTransaction(trx, sql);
   }
   let open = true;
   return {
