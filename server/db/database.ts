@@ -6,6 +6,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import ClientPgLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
+import { AppError } from '../errors.js';
 
 export type Db = Knex;
 
@@ -49,12 +50,70 @@ export function openDatabase(opts: DatabaseOptions): Db {
     location = path.join(dir, 'pglite');
     fs.mkdirSync(location, { recursive: true });
   }
+  const release = dir === 'memory://' ? () => undefined : lockDataDir(dir);
   const pglite = new PGlite(location, { parsers });
-  return knexFactory({
+  const db = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
   });
+  // knex closes through its client; the lock goes with it.
+  const client = db.client as { destroy(callback?: unknown): Promise<unknown> };
+  const destroy = client.destroy.bind(client);
+  client.destroy = async (callback?: unknown) => {
+    try {
+      return await destroy(callback);
+    } finally {
+      release();
+    }
+  };
+  return db;
+}
+
+/**
+ * PGlite is PostgreSQL inside one process: two processes opening the same data directory (the server and a
+ * `dti compute` beside it, say) would each write its files unaware of the other and corrupt them. So the directory
+ * is taken with a lock file naming the process; a second opening is refused while that process lives, and a lock
+ * left by a process that died is taken over. Released when the database is closed or the process exits.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = path.join(dir, 'pglite.lock');
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      const holder = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
+        throw new AppError(
+          'conflict',
+          `Cơ sở dữ liệu nhúng ở ${dir} đang được tiến trình khác sử dụng (PID ${holder}), chẳng hạn máy chủ đang chạy. ` +
+            'Hãy dừng tiến trình đó trước, hoặc dùng PostgreSQL (DATABASE_URL) để nhiều tiến trình cùng truy cập.',
+        );
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  let held = true;
+  const release = (): void => {
+    if (!held) return;
+    held = false;
+    process.off('exit', release);
+    fs.rmSync(file, { force: true });
+  };
+  process.on('exit', release);
+  return release;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, only not ours to signal.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
