@@ -39,9 +39,6 @@ function layoutPlan(block: ScoredBlock): LayoutPlan {
   };
 }
 
-/** The layout of a block's scores. */
-export const layoutOf = (block: ScoredBlock): LayoutShape => layoutPlan(block).shape;
-
 /**
  * A block's scores as storage rows, column by column: agency k's figures at k × width (rank keys at k × ranked) in
  * the flat arrays, NaN where a stored figure is null (measures of unscored indicators, keys of figures without a

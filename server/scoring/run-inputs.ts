@@ -47,12 +47,21 @@ export interface RunInputSource {
   formed: readonly IndicatorDef[];
 }
 
+/** Every period whose values a run reads: its own, last period, the year's halves. */
+export const periodsRead = (source: RunInputSource): number[] => [
+  source.periodId,
+  ...(source.previousPeriodId !== null ? [source.previousPeriodId] : []),
+  ...source.halfPeriodIds,
+];
+
 /** The inputs of a run (or of a part of it) read, from which blocks of its agencies are made. */
 export class RunInputs {
   private readonly defs: IndicatorDef[];
   private readonly current = new Map<number, ValueColumns>();
   private readonly previous = new Map<number, ValueColumns>();
   private readonly halves: Array<Map<number, ValueColumns>>;
+  /** The indicators formed annually, with their block columns. */
+  private readonly formed: Array<[IndicatorDef, number]>;
 
   /**
    * `rows`: the counted values of the period, of last period (`previousPeriodId`) and of the year's semiannual
@@ -65,6 +74,7 @@ export class RunInputs {
     private readonly source: RunInputSource,
   ) {
     this.defs = blockIndicators(fw);
+    this.formed = source.formed.map((def): [IndicatorDef, number] => [def, this.defs.indexOf(def)]).filter(([, j]) => j >= 0);
     this.halves = source.halfPeriodIds.map(() => new Map());
     for (const row of rows) {
       if (row.periodId === source.periodId) this.current.set(row.agencyId, row);
@@ -86,7 +96,7 @@ export class RunInputs {
       if (previous) this.place(block, a * k, previous, this.source.previousColumns, true);
       const current = this.current.get(agency.id);
       if (current) this.place(block, a * k, current, this.source.columns, false);
-      if (this.source.formed.length > 0) this.formAnnual(block, a * k, agency.id);
+      if (this.formed.length > 0) this.formAnnual(block, a * k, agency.id);
     });
     return block;
   }
@@ -142,9 +152,7 @@ export class RunInputs {
   private formAnnual(block: InputBlock, row: number, agencyId: number): void {
     const halves = this.halves.map((h) => h.get(agencyId));
     const previous = this.previous.get(agencyId);
-    for (const def of this.source.formed) {
-      const j = this.defs.indexOf(def);
-      if (j < 0) continue;
+    for (const [def, j] of this.formed) {
       const own: HalfValue[] = halves.map((h) => valueOf(h, this.source.columns, j) ?? { value: null });
       const last = previous ? (valueOf(previous, this.source.previousColumns, j)?.value ?? null) : null;
       writeInput(block, row + j, def, annualInput(def, own, last));

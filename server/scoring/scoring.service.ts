@@ -9,16 +9,14 @@ import { conflict, notFound, validationError } from '../errors.js';
 import type { AgencyService } from '../agencies/agencies.service.js';
 import type { FrameworkService } from '../frameworks/frameworks.service.js';
 import type { PeriodService, PeriodRow } from '../periods/periods.service.js';
-import type { SubmissionService } from '../submissions/submissions.service.js';
+import type { SubmissionService, ValueColumns } from '../submissions/submissions.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { agencyInputsOf, scoreBlock, scoresAcrossAgencies, type InputBlock } from './score.js';
 import { DEFAULT_UNCERTAINTY, rankUncertainty, uncertaintyApplies, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
 import { storedScores } from './result-rows.js';
 import type { FrameworkDef } from '../frameworks/framework.types.js';
 import { formedAnnually, notScoredIn } from './annual-value.js';
-import { NodeColumns, RunInputs, type RunAgency, type RunInputSource } from './run-inputs.js';
-import { openCursor } from '../db/cursor.js';
-import { valueColumnsOf, type ValueColumnsRow } from '../submissions/submissions.service.js';
+import { NodeColumns, periodsRead, RunInputs, type RunAgency, type RunInputSource } from './run-inputs.js';
 import * as repo from './runs.repository.js';
 import { WriteBehind } from '../db/write-behind.js';
 
@@ -277,11 +275,7 @@ export class ScoringService {
       // Otherwise the agencies to read are read first: each one's input hash, over the block row it is scored on,
       // decides whether it is scored again. The blocks are made a slice at a time, and again for the agencies scored
       // (making one is cheap next to holding a province of them).
-      const inputs = new RunInputs(
-        fw.definition,
-        await this.deps.submissions.countedValueColumns(source.periodIds, toRead.length === expected.length ? null : toRead.map((a) => a.id), trx),
-        source,
-      );
+      const inputs = await this.inputs(fw.definition, source, toRead.length === expected.length ? null : toRead, trx);
       const readHashes: string[] = [];
       for (let i = 0; i < toRead.length; i += this.slice) {
         const slice = toRead.slice(i, i + this.slice).map(runAgency);
@@ -346,7 +340,7 @@ export class ScoringService {
    */
   private async streamRun<A extends { id: number }>(
     trx: Knex.Transaction,
-    source: RunInputSource & { periodIds: number[] },
+    source: RunInputSource,
     definition: FrameworkDef,
     agencies: readonly A[],
     onSlice: (slice: A[], inputs: RunInputs) => Promise<void>,
@@ -355,32 +349,32 @@ export class ScoringService {
     const byId = new Map(agencies.map((a) => [a.id, a]));
     const done = new Set<number>();
     // Rows of a fetch, several per agency (one per period read): a part holds a slice of agencies.
-    const part = this.slice * source.periodIds.length;
-    const cursor = await openCursor(trx, this.deps.submissions.countedValueColumnsQuery(source.periodIds, trx));
+    const part = this.slice * periodsRead(source).length;
+    const cursor = await this.deps.submissions.countedValueCursor(periodsRead(source), trx);
     try {
-      let waiting: ValueColumnsRow[] = [];
-      const flush = async (rows: ValueColumnsRow[]): Promise<void> => {
-        const slice = [...new Set(rows.map((r) => r.agency_id))].flatMap((id) => byId.get(id) ?? []);
+      let waiting: ValueColumns[] = [];
+      const flush = async (rows: ValueColumns[]): Promise<void> => {
+        const slice = [...new Set(rows.map((r) => r.agencyId))].flatMap((id) => byId.get(id) ?? []);
         slice.forEach((a) => done.add(a.id));
-        if (slice.length > 0) await onSlice(slice, new RunInputs(definition, valueColumnsOf(rows), source));
+        if (slice.length > 0) await onSlice(slice, new RunInputs(definition, rows, source));
       };
-      let fetching: Promise<ValueColumnsRow[]> | null = cursor.fetch<ValueColumnsRow>(part);
+      let fetching: Promise<ValueColumns[]> | null = cursor.fetch(part);
       while (fetching) {
-        const rows: ValueColumnsRow[] = await fetching;
+        const rows: ValueColumns[] = await fetching;
         const more = rows.length === part;
         // Reading alongside, the next part is read while this one is scored; in the transaction, after its writes.
-        fetching = more && cursor.alongside ? cursor.fetch<ValueColumnsRow>(part) : null;
+        fetching = more && cursor.alongside ? cursor.fetch(part) : null;
         // Awaited on the next turn; a failure of this slice first must not leave it unhandled.
         fetching?.catch(() => undefined);
         waiting.push(...rows);
         // The last agency's rows may go on in the next part; it waits for them.
-        const lastAgency = more ? waiting[waiting.length - 1]!.agency_id : null;
-        const complete = lastAgency === null ? waiting : waiting.filter((r) => r.agency_id !== lastAgency);
-        waiting = lastAgency === null ? [] : waiting.filter((r) => r.agency_id === lastAgency);
+        const lastAgency = more ? waiting[waiting.length - 1]!.agencyId : null;
+        const complete = lastAgency === null ? waiting : waiting.filter((r) => r.agencyId !== lastAgency);
+        waiting = lastAgency === null ? [] : waiting.filter((r) => r.agencyId === lastAgency);
         await flush(complete);
         if (more && !cursor.alongside) {
           await settle();
-          fetching = cursor.fetch<ValueColumnsRow>(part);
+          fetching = cursor.fetch(part);
         }
       }
       await flush(waiting);
@@ -409,15 +403,12 @@ export class ScoringService {
    * a RunInputs to make blocks of.
    */
   private async inputs(
-    period: PeriodRow,
-    prevPeriod: PeriodRow | undefined,
-    halves: readonly PeriodRow[],
     definition: FrameworkDef,
+    source: RunInputSource,
     agencies: ReadonlyArray<{ id: number }> | null,
     trx: Knex,
   ): Promise<RunInputs> {
-    const source = await this.inputSource(period, prevPeriod, halves, definition, trx);
-    const rows = await this.deps.submissions.countedValueColumns(source.periodIds, agencies ? agencies.map((a) => a.id) : null, trx);
+    const rows = await this.deps.submissions.countedValueColumns(periodsRead(source), agencies ? agencies.map((a) => a.id) : null, trx);
     return new RunInputs(definition, rows, source);
   }
 
@@ -428,7 +419,7 @@ export class ScoringService {
     halves: readonly PeriodRow[],
     definition: FrameworkDef,
     trx: Knex,
-  ): Promise<RunInputSource & { periodIds: number[] }> {
+  ): Promise<RunInputSource> {
     const columns = new NodeColumns(definition, await this.deps.frameworks.nodeIds(period.frameworkId, trx));
     // Halves are periods of the same framework; last period may have had another version of it.
     const previousColumns =
@@ -436,7 +427,6 @@ export class ScoringService {
         ? new NodeColumns(definition, await this.deps.frameworks.nodeIds(prevPeriod.frameworkId, trx))
         : columns;
     return {
-      periodIds: [period.id, ...(prevPeriod ? [prevPeriod.id] : []), ...halves.map((h) => h.id)],
       periodId: period.id,
       previousPeriodId: prevPeriod?.id ?? null,
       halfPeriodIds: halves.map((h) => h.id),
@@ -500,7 +490,8 @@ export class ScoringService {
     const groupCode = new Map(groups.map((g) => [g.id, g.code]));
     const agencies = await this.deps.agencies.expectedAgencies(groups.map((g) => g.id), period.dataFrom, period.dataTo);
     const prevPeriod = await this.deps.periods.previous(period);
-    const inputs = await this.inputs(period, prevPeriod, await this.halvesOf(period, fw.definition, this.db), fw.definition, null, this.db);
+    const halves = await this.halvesOf(period, fw.definition, this.db);
+    const inputs = await this.inputs(fw.definition, await this.inputSource(period, prevPeriod, halves, fw.definition, this.db), null, this.db);
     const runAgency = this.runAgencies(period, await this.deps.frameworks.exemptions(period.id), groupCode, fw.definition);
     const block = inputs.block(agencies.map((a) => runAgency({ id: a.id, groupId: a.rankingGroupId! })));
     const intervals = rankUncertainty(

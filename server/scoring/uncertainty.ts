@@ -7,7 +7,7 @@
 
 import { indicatorsOf, type FrameworkDef, type FrameworkNode, type MissingPolicy } from '../frameworks/framework.types.js';
 import { competitionRanks } from './rank.js';
-import { aggregationsOf, roundPublished, scoreAgency } from './score.js';
+import { aggregationsOf, roundPublished, scoreAgencies } from './score.js';
 import type { AgencyInput, RankingGroup } from './scoring.types.js';
 
 export interface UncertaintyOptions {
@@ -58,7 +58,7 @@ function withPolicy(nodes: readonly FrameworkNode[], missing: MissingPolicy): Fr
 /**
  * Each indicator's cumulative factor for one draw: every node, inner or leaf, draws its own factor in
  * [1 − spread, 1 + spread], and an indicator's weight moves by the product of its own and its ancestors' factors,
- * so a perturbed tree still adds up. Indicators come depth first, as scoreAgency lists them.
+ * so a perturbed tree still adds up. Indicators come depth first, as scoreAgencies lists them.
  */
 function drawFactors(nodes: readonly FrameworkNode[], random: () => number, spread: number, out: number[], inherited = 1): void {
   for (const node of nodes) {
@@ -109,11 +109,14 @@ export function rankUncertainty(
   const points: Float64Array[][] = [];
   const maxes: Float64Array[][] = [];
   const values: Array<number | null> = [];
+  // Every agency scored together, once per policy and once as declared.
+  const byVariant = variants.map((v) => scoreAgencies(v, agencies));
+  const declaredTotals = scoreAgencies(fw, agencies);
   agencies.forEach((agency, i) => {
-    const scored = variants.map((v) => scoreAgency(v, agency).indicators);
+    const scored = byVariant.map((list) => list[i]!.indicators);
     points.push(scored.map((list) => Float64Array.from(list, (x) => x.points)));
     maxes.push(scored.map((list) => Float64Array.from(list, (x) => x.max)));
-    values.push(scoreAgency(fw, agency).total.value);
+    values.push(declaredTotals[i]!.total.value);
     if (!ranked.has(agency.group)) return;
     const list = members.get(agency.group);
     if (list) list.push(i);

@@ -10,6 +10,7 @@ import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
 import type { PeriodService, PeriodRow, EntryStatus } from '../periods/periods.service.js';
 import type { AuditService, AuditInput } from '../audit/audit.service.js';
 import { scoreIndicator } from '../scoring/score.js';
+import { openCursor } from '../db/cursor.js';
 import type { IndicatorScore, ReportedValue } from '../scoring/scoring.types.js';
 import * as repo from './submissions.repository.js';
 import { checkCompleteness, parseValue, type ParsedValue, type RawValue } from './value-validation.js';
@@ -18,8 +19,14 @@ import { displayValue } from '../frameworks/value-display.js';
 import { formatDateTime } from '../periods/period-calendar.js';
 import { roundPublished } from '../scoring/score.js';
 
-export type { SubmissionRow, StoredValue, EvidenceRow, ValueColumns, ValueColumnsRow, CountedValueRow } from './submissions.repository.js';
-export { valueColumnsOf } from './submissions.repository.js';
+export type { SubmissionRow, StoredValue, EvidenceRow, ValueColumns, CountedValueRow } from './submissions.repository.js';
+
+/** Counted values read a part at a time (countedValueCursor); `alongside` as for Cursor. */
+export interface ValueCursor {
+  readonly alongside: boolean;
+  fetch(rows: number): Promise<repo.ValueColumns[]>;
+  close(): Promise<void>;
+}
 
 export interface FormLine {
   indicator: IndicatorDef;
@@ -679,9 +686,17 @@ export class SubmissionService {
     return repo.countedValueColumns(db, periodIds, COUNTED_STATES, agencyIds);
   }
 
-  /** The query of countedValueColumns, in agency order, to read with a cursor (rows decoded by valueColumnsOf). */
-  countedValueColumnsQuery(periodIds: number[], db: Knex = this.db): Knex.Raw {
-    return repo.countedValueColumnsQuery(db, periodIds, COUNTED_STATES, null);
+  /**
+   * The counted values of some periods as countedValueColumns gives them, read a part at a time in agency order (an
+   * agency's rows, one per period, come together) with a cursor that sees what `trx` sees (server/db/cursor.ts).
+   */
+  async countedValueCursor(periodIds: number[], trx: Knex.Transaction): Promise<ValueCursor> {
+    const cursor = await openCursor(trx, repo.countedValueColumnsQuery(trx, periodIds, COUNTED_STATES, null));
+    return {
+      alongside: cursor.alongside,
+      fetch: async (rows) => repo.valueColumnsOf(await cursor.fetch<repo.ValueColumnsRow>(rows)),
+      close: () => cursor.close(),
+    };
   }
 }
 

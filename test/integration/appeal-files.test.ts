@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { bootTestApp, Client, type TestApp, type UploadFile } from '../support/app.js';
 import { agencyId, binary, errorList, periodId, unescapeHtml } from '../support/builders.js';
-import { EXE, PDF, PNG, sha } from '../support/sample-files.js';
+import { EXE, PDF, PNG, expectPdfDownload, sha } from '../support/sample-files.js';
 import { MAX_APPEAL_FILES } from '../../server/http/uploads.js';
 
 const PERIOD = 'DTI-SO-2026-6T';
@@ -206,13 +206,7 @@ describe('appeal evidence files', function () {
       const users = [admin, await Client.login(t.app, 'thamdinh'), head, await Client.login(t.app, 'chuyenvien')];
       for (const c of users) {
         const res = await c.agent.get(`/appeals/${appeal}/evidence/${String(rows[0]!.id)}/file`).buffer(true).parse(binary);
-        expect(res.status).to.equal(200);
-        expect(res.body).to.deep.equal(PDF);
-        expect(res.headers['content-type']).to.equal('application/pdf');
-        expect(res.headers['x-content-type-options']).to.equal('nosniff');
-        expect(res.headers['content-disposition']).to.equal(
-          `attachment; filename="Bao cao bo sung.pdf"; filename*=UTF-8''${encodeURIComponent('Báo cáo bổ sung.pdf')}`,
-        );
+        expectPdfDownload(res, { ascii: 'Bao cao bo sung.pdf', utf8: 'Báo cáo bổ sung.pdf' });
       }
     });
 

@@ -1,4 +1,5 @@
 // Small real files of the accepted kinds, and one that is not, for the upload tests.
+import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 
 /** A minimal but real one-page PDF. */
@@ -11,3 +12,18 @@ export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA
 export const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([0x80, 0, 0, 0]), Buffer.alloc(64), Buffer.from('PE\0\0'), Buffer.alloc(200)]);
 
 export const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * A stored PDF served back (server/http/downloads.ts): byte for byte, typed, unsniffed, as an attachment named in
+ * ASCII and, exactly, in UTF-8.
+ */
+export function expectPdfDownload(
+  res: { status: number; body: unknown; headers: Record<string, string> },
+  name: { ascii: string; utf8: string },
+): void {
+  expect(res.status).to.equal(200);
+  expect(res.body).to.deep.equal(PDF);
+  expect(res.headers['content-type']).to.equal('application/pdf');
+  expect(res.headers['x-content-type-options']).to.equal('nosniff');
+  expect(res.headers['content-disposition']).to.equal(`attachment; filename="${name.ascii}"; filename*=UTF-8''${encodeURIComponent(name.utf8)}`);
+}
