@@ -120,3 +120,32 @@ export function storedScores(block: ScoredBlock): StoredScores {
   }
   return out;
 }
+
+/**
+ * The distinct vectors of maximum points among a block's agencies (stored once each, score_maxima) and which one is
+ * each agency's. They depend on the framework, the figures that apply and the values left out of the max, so a
+ * province has a handful; neighbours mostly share one, which is tried first.
+ */
+export function sharedMaxima(scores: StoredScores): { vectors: Float64Array[]; of: Int32Array } {
+  const width = scores.layout.codes.length;
+  const n = scores.totalPoints.length;
+  const vectors: Float64Array[] = [];
+  const of = new Int32Array(n);
+  const known = new Map<string, number>();
+  const bytes = Buffer.from(scores.max.buffer, scores.max.byteOffset, scores.max.byteLength);
+  const rowBytes = 8 * width;
+  for (let a = 0; a < n; a++) {
+    if (a > 0 && bytes.compare(bytes, a * rowBytes, (a + 1) * rowBytes, (a - 1) * rowBytes, a * rowBytes) === 0) {
+      of[a] = of[a - 1]!;
+      continue;
+    }
+    const key = bytes.toString('base64', a * rowBytes, (a + 1) * rowBytes);
+    let k = known.get(key);
+    if (k === undefined) {
+      k = vectors.push(scores.max.slice(a * width, (a + 1) * width)) - 1;
+      known.set(key, k);
+    }
+    of[a] = k;
+  }
+  return { vectors, of };
+}

@@ -154,20 +154,48 @@ export async function closeCurrent(trx: Knex.Transaction, periodId: number, agen
   ]);
 }
 
-/** Who the rows of a write are: per agency, in the order of its StoredScores. */
+/** Who the rows of a write are: per agency, in the order of its StoredScores, with its maxima (ensureMaxima). */
 export interface ScoreRowsMeta {
   agencyIds: number[];
   groupIds: number[];
   ranked: boolean[];
   inputHashes: string[];
   sourceKeys: string[];
+  maximaIds: number[];
+}
+
+/**
+ * The key of a vector of maximum points in a layout: md5 of the layout id and the figures in PostgreSQL's binary
+ * form (int4send, float8send), as migration 080 keyed the vectors it moved over.
+ */
+export function maximaKey(layoutId: number, max: Float64Array): string {
+  const bytes = Buffer.allocUnsafe(4 + 8 * max.length);
+  bytes.writeInt32BE(layoutId, 0);
+  for (let i = 0; i < max.length; i++) bytes.writeDoubleBE(max[i]!, 4 + 8 * i);
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+/** The ids of these vectors of maximum points of a layout (score_maxima), each stored on first use. */
+export async function ensureMaxima(trx: Knex.Transaction, layoutId: number, vectors: readonly Float64Array[]): Promise<number[]> {
+  if (vectors.length === 0) return [];
+  const keys = vectors.map((v) => maximaKey(layoutId, v));
+  for (let i = 0; i < keys.length; i += 1000) {
+    const part = keys.slice(i, i + 1000);
+    await trx.raw(
+      `INSERT INTO score_maxima (layout_id, key, max) VALUES ${part.map(() => '(?, ?, ?::float8[])').join(', ')} ON CONFLICT (key) DO NOTHING`,
+      part.flatMap((key, k) => [layoutId, key, [...vectors[i + k]!]]) as unknown as Knex.RawBinding[],
+    );
+  }
+  const rows = (await trx('score_maxima').whereIn('key', keys).select('id', 'key')) as Array<{ id: number; key: string }>;
+  const idOf = new Map(rows.map((r) => [r.key, r.id]));
+  return keys.map((k) => idOf.get(k)!);
 }
 
 /**
  * The float8 columns travel as one flat array per statement, each row taking its slice. A slice is only cheap in an
  * array without a null bitmap (with one, PostgreSQL counts its way to every offset), so a null travels as NaN —
- * which no stored figure is: points and max are finite, and measures and rank keys are null when not finite — and
- * the statement turns NaN back into null.
+ * which no stored figure is: points are finite, and measures and rank keys are null when not finite — and the
+ * statement turns NaN back into null.
  */
 const FLOAT8_OID = 701;
 
@@ -195,21 +223,20 @@ const numbersLiteral = (xs: Float64Array): string => `{${Array.from(xs, (x) => (
 
 /**
  * The statement that writes score rows. Every row of a run has the same layout, so each array column travels as one
- * flat array of all the rows, `width` (or `ranked`) entries each, and row k takes its slice.
+ * flat array of all the rows, `width` (or `ranked`) entries each, and row k takes its slice. The maximum points are
+ * not written with the rows: each row names its vector (ensureMaxima).
  */
 const INSERT_SCORES = `
-INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, layout_id, from_run, input_hash, source_key,
-                           total_points, total_max, points, max_points, measures, flags, head_points, head_max,
-                           ranked, total_key, keys)
-SELECT ?, u.a, u.g, ?, ?, u.h, u.k, u.tp, u.tm,
-       x.p[(u.o - 1) * x.w + 1 : u.o * x.w], x.m[(u.o - 1) * x.w + 1 : u.o * x.w],
+INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, maxima_id, from_run, input_hash, source_key,
+                           total_points, total_max, points, measures, flags, head_points, ranked, total_key, keys)
+SELECT ?, u.a, u.g, u.x, ?, u.h, u.k, u.tp, u.tm,
+       x.p[(u.o - 1) * x.w + 1 : u.o * x.w],
        array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), string_to_array(u.f, ',', ''),
        coalesce(x.p[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
-       coalesce(x.m[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
        u.r, nullif(u.tk, 'NaN'), coalesce(array_replace(x.ks[(u.o - 1) * x.r + 1 : u.o * x.r], 'NaN', NULL), '{}')
-  FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[])
-         WITH ORDINALITY AS u(a, g, h, k, tp, tm, r, tk, f, o),
-       (SELECT ?::int AS w, ?::int AS r, ?::float8[] AS p, ?::float8[] AS m, ?::float8[] AS me, ?::float8[] AS ks) x`;
+  FROM unnest(?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[])
+         WITH ORDINALITY AS u(a, g, x, h, k, tp, tm, r, tk, f, o),
+       (SELECT ?::int AS w, ?::int AS r, ?::float8[] AS p, ?::float8[] AS me, ?::float8[] AS ks) x`;
 
 /**
  * Writes score rows valid from `runId` in one set-based statement; on node-postgres the numbers go in binary,
@@ -219,24 +246,23 @@ export async function insertScores(
   trx: Knex.Transaction,
   periodId: number,
   runId: number,
-  layoutId: number,
   meta: ScoreRowsMeta,
   scores: StoredScores,
 ): Promise<void> {
   const width = scores.layout.codes.length;
   const { ranked } = scores.layout;
   const n = meta.agencyIds.length;
-  if (scores.totalPoints.length !== n || scores.points.length !== n * width || scores.keys.length !== n * ranked) {
-    throw new Error(`score rows do not fit layout ${layoutId} (${n} agencies, ${width} figures, ${ranked} ranked)`);
+  if (scores.totalPoints.length !== n || scores.points.length !== n * width || scores.keys.length !== n * ranked || meta.maximaIds.length !== n) {
+    throw new Error(`score rows do not fit their layout (${n} agencies, ${width} figures, ${ranked} ranked)`);
   }
   if (n === 0) return;
   const encode = sendsBinaryParameters(trx) ? numbersBinary : numbersLiteral;
   await trx.raw(INSERT_SCORES, [
     periodId,
-    layoutId,
     runId,
     meta.agencyIds,
     meta.groupIds,
+    meta.maximaIds,
     meta.inputHashes,
     meta.sourceKeys,
     encode(scores.totalPoints),
@@ -247,7 +273,6 @@ export async function insertScores(
     width,
     ranked,
     encode(scores.points),
-    encode(scores.max),
     encode(scores.measures),
     encode(scores.keys),
   ] as unknown as Knex.RawBinding[]);

@@ -13,7 +13,7 @@ import type { SubmissionService, ValueColumns } from '../submissions/submissions
 import type { AuditService } from '../audit/audit.service.js';
 import { agencyInputsOf, scoreBlock, scoresAcrossAgencies, type InputBlock } from './score.js';
 import { DEFAULT_UNCERTAINTY, rankUncertainty, uncertaintyApplies, type RankInterval, type UncertaintyOptions } from './uncertainty.js';
-import { storedScores } from './result-rows.js';
+import { sharedMaxima, storedScores } from './result-rows.js';
 import type { FrameworkDef } from '../frameworks/framework.types.js';
 import { formedAnnually, notScoredIn } from './annual-value.js';
 import { NodeColumns, periodsRead, RunInputs, type RunAgency, type RunInputSource } from './run-inputs.js';
@@ -222,6 +222,8 @@ export class ScoringService {
       // slice (server/db/write-behind.ts: one statement in flight on the run's connection).
       const writes = new WriteBehind();
       let layoutId: number | undefined;
+      // The run's vectors of maximum points already stored, by their key (repo.maximaKey).
+      const maximaIds = new Map<string, number>();
       const writeSlice = async (
         runId: number,
         slice: ReadonlyArray<{ id: number; groupId: number; sourceKey: string }>,
@@ -229,16 +231,27 @@ export class ScoringService {
         hashes: readonly string[],
       ): Promise<void> => {
         const scores = storedScores(scoreBlock(fw.definition, block));
-        layoutId ??= await repo.ensureLayout(trx, scores.layout);
-        const meta: repo.ScoreRowsMeta = {
+        const maxima = sharedMaxima(scores);
+        const meta = {
           agencyIds: slice.map((a) => a.id),
           groupIds: slice.map((a) => a.groupId),
           ranked: slice.map((a) => ranked.get(a.groupId) ?? false),
           inputHashes: [...hashes],
           sourceKeys: slice.map((a) => a.sourceKey),
         };
-        const into = layoutId;
-        await writes.add(() => repo.insertScores(trx, periodId, runId, into, meta, scores));
+        // After the write before it, on the run's connection: the layout and any new vector first, then the rows.
+        await writes.add(async () => {
+          layoutId ??= await repo.ensureLayout(trx, scores.layout);
+          const into = layoutId;
+          const keys = maxima.vectors.map((v) => repo.maximaKey(into, v));
+          const fresh = keys.flatMap((key, k) => (maximaIds.has(key) ? [] : [k]));
+          if (fresh.length > 0) {
+            const stored = await repo.ensureMaxima(trx, into, fresh.map((k) => maxima.vectors[k]!));
+            fresh.forEach((k, i) => maximaIds.set(keys[k]!, stored[i]!));
+          }
+          const ids = keys.map((key) => maximaIds.get(key)!);
+          await repo.insertScores(trx, periodId, runId, { ...meta, maximaIds: Array.from(maxima.of, (k) => ids[k]!) }, scores);
+        });
       };
       const finishWrites = async (work: () => Promise<void>): Promise<void> => {
         try {

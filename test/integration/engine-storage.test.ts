@@ -122,6 +122,11 @@ describe('engine results in the shared run storage', function () {
     expect(read(trialAgency as number, 'A').rank).to.equal(null);
     expect(read(agencies[0]!, 'S').rank).to.be.a('number');
     expect(stored.length).to.equal(agencies.length * 6);
+    // Each distinct vector of maximum points is stored once (migration 080) and named by the rows that have it: here
+    // every agency has its own (one leaves A.3 out of its max, one has A.2 not applicable, one counts all).
+    const maxima = core.map((score) => JSON.stringify(stored.filter((r) => r.agency_id === score.agencyId).map((r) => [r.node_code, Number(r.max_points)]).sort()));
+    expect(new Set(maxima).size).to.equal(3);
+    expect(Number((await db('agency_scores').where({ from_run: runId }).countDistinct<Array<{ n: number }>>('maxima_id as n'))[0]!.n)).to.equal(3);
   });
 
   it('when a main index is an indicator, then its rank is stored and read back as the scoring core ranks it, and a changed half rescores the year', async () => {

@@ -1,13 +1,13 @@
 // The scoring core works on blocks of agencies in flat arrays (score.ts, InputBlock, ScoredBlock); the objects API
 // and the stored rows are read off them. Properties over the shipped frameworks with random agencies (fast-check):
 // scoring many agencies together is scoring each alone, a block says what the objects said, and the stored rows say
-// what the scores say.
+// what the scores say, with each agency's maximum points in a vector shared by the agencies that have the same.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { loadFrameworkFile } from '../../../server/frameworks/framework.loader.js';
 import { indicatorsOf, type FrameworkDef, type IndicatorDef } from '../../../server/frameworks/framework.types.js';
-import { storedScores } from '../../../server/scoring/result-rows.js';
+import { sharedMaxima, storedScores } from '../../../server/scoring/result-rows.js';
 import { agencyInputsOf, inputBlockOf, roundPublished, scoreAgencies, scoreAgency, scoreBlock } from '../../../server/scoring/score.js';
 import type { AgencyInput, AgencyScore, IndicatorInput, ReportedValue } from '../../../server/scoring/scoring.types.js';
 
@@ -98,6 +98,23 @@ describe('scoring blocks of agencies', function () {
                 }
               });
             });
+          }),
+          { numRuns: 40 },
+        );
+      });
+
+      it('agencies share a vector of maximum points exactly when theirs are the same', () => {
+        fc.assert(
+          fc.property(agenciesOf(fw), (agencies) => {
+            const rows = storedScores(scoreBlock(fw, inputBlockOf(fw, agencies)));
+            const width = rows.layout.codes.length;
+            const { vectors, of } = sharedMaxima(rows);
+            const own = (a: number): number[] => [...rows.max.subarray(a * width, (a + 1) * width)];
+            agencies.forEach((_, a) => {
+              expect([...vectors[of[a]!]!], `agency ${a}`).to.deep.equal(own(a));
+              agencies.forEach((__, b) => expect(of[a] === of[b], `agencies ${a}, ${b}`).to.equal(JSON.stringify(own(a)) === JSON.stringify(own(b))));
+            });
+            expect(new Set(of).size).to.equal(vectors.length);
           }),
           { numRuns: 40 },
         );
