@@ -20,6 +20,9 @@ export interface AgencyRow {
   successorId: number | null;
 }
 
+/** The columns an AgencyRow is made of (a run reads every agency of a province: no column it does not use). */
+const AGENCY_COLUMNS = ['id', 'code', 'name', 'kind', 'parent_id', 'ranking_group_id', 'valid_from', 'valid_to', 'successor_id'];
+
 const toAgency = (r: Record<string, unknown>): AgencyRow => ({
   id: r.id as number,
   code: r.code as string,
@@ -45,12 +48,12 @@ export async function insertGroup(db: Knex, g: Omit<RankingGroupRow, 'id'>): Pro
 }
 
 export async function getAgency(db: Knex, id: number): Promise<AgencyRow | undefined> {
-  const r = await db('agencies').where({ id }).first();
+  const r = await db('agencies').where({ id }).first(AGENCY_COLUMNS);
   return r && toAgency(r);
 }
 
 export async function findAgencyByCode(db: Knex, code: string): Promise<AgencyRow | undefined> {
-  const r = await db('agencies').where({ code }).first();
+  const r = await db('agencies').where({ code }).first(AGENCY_COLUMNS);
   return r && toAgency(r);
 }
 
@@ -83,6 +86,7 @@ export async function agenciesInGroups(
   to: string,
 ): Promise<AgencyRow[]> {
   const rows = await db('agencies')
+    .select(AGENCY_COLUMNS)
     .whereIn('ranking_group_id', groupIds)
     .andWhere('valid_from', '<=', to)
     .andWhere((q) => q.whereNull('valid_to').orWhere('valid_to', '>=', from))

@@ -94,24 +94,24 @@ export async function nodeScores(
        SELECT * FROM snap
         WHERE ?::int IS NULL OR ranking_group_id = (SELECT ranking_group_id FROM snap WHERE agency_id = ?::int)
      ), head AS (
-       SELECT m.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag,
+       SELECT m.agency_id, u.code, u.kind, u.points, u.max, u.measure, score_flag(u.flag) AS flag,
               CASE WHEN m.ranked AND u.key IS NOT NULL
                    THEN rank() OVER (PARTITION BY m.ranking_group_id, m.ranked, u.ord, u.key IS NULL ORDER BY u.key DESC)::int
               END AS rank
          FROM mine m JOIN score_maxima x ON x.id = m.maxima_id JOIN score_layouts l ON l.id = x.layout_id
-        -- Measures and flags (stored out of line) are read only where the head ends in indicators.
+        -- Measures (stored out of line) and flags are read only where the head ends in indicators.
         CROSS JOIN LATERAL unnest(l.codes[1:l.ranked], l.kinds[1:l.ranked], m.head_points, x.max[1:l.ranked],
                                   CASE WHEN l.kinds[l.ranked] = 'indicator' THEN m.measures[1:l.ranked] END,
-                                  CASE WHEN l.kinds[l.ranked] = 'indicator' THEN m.flags[1:l.ranked] END, m.keys)
+                                  CASE WHEN l.kinds[l.ranked] = 'indicator' THEN string_to_array(left(m.flags, l.ranked), NULL) END, m.keys)
           WITH ORDINALITY AS u(code, kind, points, max, measure, flag, key, ord)
         WHERE ?::bool AND u.kind = ANY(?::text[])
      )
      SELECT agency_id, code, kind, points, max, measure, flag, rank FROM head WHERE (?::int IS NULL OR agency_id = ?::int)
      UNION ALL
-     SELECT s.agency_id, u.code, u.kind, u.points, u.max, u.measure, u.flag, NULL::int
+     SELECT s.agency_id, u.code, u.kind, u.points, u.max, u.measure, score_flag(u.flag), NULL::int
        FROM snap s JOIN score_maxima x ON x.id = s.maxima_id JOIN score_layouts l ON l.id = x.layout_id
       CROSS JOIN LATERAL unnest(l.codes[l.ranked + 1:], l.kinds[l.ranked + 1:], s.points[l.ranked + 1:],
-                                x.max[l.ranked + 1:], s.measures[l.ranked + 1:], s.flags[l.ranked + 1:])
+                                x.max[l.ranked + 1:], s.measures[l.ranked + 1:], string_to_array(substr(s.flags, l.ranked + 1), NULL))
         AS u(code, kind, points, max, measure, flag)
       WHERE ?::bool AND (?::int IS NULL OR s.agency_id = ?::int)`,
     [runId, agency, agency, wantHead, opts.kinds, agency, agency, wantIndicators, agency, agency] as unknown as Knex.RawBinding[],

@@ -3,6 +3,7 @@
 // main indices themselves: top-level nodes, ranked as rank.ts does), then the other indicators. Pure: it reads a
 // scored block's flat arrays into the flat arrays a write sends, without an object per figure.
 import { roundPublished, VALUE_FLAGS, type ScoredBlock } from './score.js';
+import type { ValueFlag } from './scoring.types.js';
 
 /** The order of the per-agency arrays, stored once per distinct layout (score_layouts). */
 export interface LayoutShape {
@@ -42,7 +43,7 @@ function layoutPlan(block: ScoredBlock): LayoutPlan {
 /**
  * A block's scores as storage rows, column by column: agency k's figures at k × width (rank keys at k × ranked) in
  * the flat arrays, NaN where a stored figure is null (measures of unscored indicators, keys of figures without a
- * value); flags as one text per agency, comma-separated, empty for figures that are not indicators.
+ * value); flags as one text per agency, a letter per figure (FLAG_LETTERS, '-' for figures that are not indicators).
  */
 export interface StoredScores {
   layout: LayoutShape;
@@ -61,6 +62,21 @@ export interface StoredScores {
    */
   keys: Float64Array;
 }
+
+/**
+ * How a value flag is stored: one letter per figure in a text (migration 082 reads them back into words; a text[] of
+ * words was a third of every row a run writes). '-' marks a figure that is not an indicator.
+ */
+export const FLAG_LETTERS: Readonly<Record<ValueFlag, string>> = {
+  reported: 'r',
+  adjusted: 'a',
+  missing: 'm',
+  carried: 'c',
+  excluded: 'x',
+  not_applicable: 'n',
+};
+export const NO_FLAG = '-';
+const LETTERS = VALUE_FLAGS.map((f) => FLAG_LETTERS[f]);
 
 const key = (value: number): number => (Number.isFinite(value) ? roundPublished(value) : NaN);
 
@@ -82,13 +98,13 @@ export function storedScores(block: ScoredBlock): StoredScores {
     keys: new Float64Array(n * ranked),
   };
   const { points, max, value, measure, flag } = block;
-  const flagWords = new Array<string>(width);
   for (let a = 0; a < n; a++) {
     const base = a * block.width;
     const root = base + block.root;
     out.totalPoints[a] = points[root]!;
     out.totalMax[a] = max[root]!;
     out.totalKeys[a] = key(value[root]!);
+    let letters = '';
     for (let e = 0; e < width; e++) {
       const source = sources[e]!;
       const at = a * width + e;
@@ -109,14 +125,14 @@ export function storedScores(block: ScoredBlock): StoredScores {
       out.max[at] = m;
       if (e >= firstIndicator) {
         out.measures[at] = measure[base + source]!;
-        flagWords[e] = VALUE_FLAGS[flag[base + source]!]!;
+        letters += LETTERS[flag[base + source]!]!;
       } else {
-        flagWords[e] = '';
+        letters += NO_FLAG;
       }
       // An indicator's value is points / max (score.ts), which is how a main index that is an indicator ranks.
       if (e < ranked) out.keys[a * ranked + e] = key(v);
     }
-    out.flags.push(flagWords.join(','));
+    out.flags.push(letters);
   }
   return out;
 }

@@ -231,7 +231,7 @@ INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, maxima_id, fr
                            total_points, total_max, points, measures, flags, head_points, ranked, total_key, keys)
 SELECT ?, u.a, u.g, u.x, ?, u.h, u.k, u.tp, u.tm,
        x.p[(u.o - 1) * x.w + 1 : u.o * x.w],
-       array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), string_to_array(u.f, ',', ''),
+       array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), u.f,
        coalesce(x.p[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
        u.r, nullif(u.tk, 'NaN'), coalesce(array_replace(x.ks[(u.o - 1) * x.r + 1 : u.o * x.r], 'NaN', NULL), '{}')
   FROM unnest(?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[])

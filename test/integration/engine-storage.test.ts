@@ -8,6 +8,9 @@ import { agencyId, userId } from '../support/builders.js';
 import { parseFramework } from '../../server/frameworks/framework.loader.js';
 import { computeScores } from '../../server/scoring/compute.js';
 import type { Actor } from '../../server/auth/policy.js';
+import * as runs from '../../server/scoring/runs.repository.js';
+import { VALUE_FLAGS } from '../../server/scoring/score.js';
+import { FLAG_LETTERS, NO_FLAG, type StoredScores } from '../../server/scoring/result-rows.js';
 
 // T.1 and T.2 are main indices themselves (QĐ 922 at main-index level); G is an index node with one indicator.
 const SOURCE = `
@@ -127,6 +130,49 @@ describe('engine results in the shared run storage', function () {
     const maxima = core.map((score) => JSON.stringify(stored.filter((r) => r.agency_id === score.agencyId).map((r) => [r.node_code, Number(r.max_points)]).sort()));
     expect(new Set(maxima).size).to.equal(3);
     expect(Number((await db('agency_scores').where({ from_run: runId }).countDistinct<Array<{ n: number }>>('maxima_id as n'))[0]!.n)).to.equal(3);
+  });
+
+  it('when figures carry every kind of value flag, then each reads back as its word, and a figure that is not an indicator has none', async () => {
+    const db = t.services.db;
+    const period = (await db('periods').first('id', 'framework_id'))!;
+    const codes = ['N', ...VALUE_FLAGS.map((_, i) => `F.${i + 1}`)];
+    const width = codes.length;
+    const scores: StoredScores = {
+      layout: { codes, kinds: ['index', ...VALUE_FLAGS.map(() => 'indicator' as const)], ranked: 1 },
+      totalPoints: Float64Array.of(0),
+      totalMax: Float64Array.of(width),
+      totalKeys: Float64Array.of(0),
+      points: new Float64Array(width),
+      max: new Float64Array(width).fill(1),
+      measures: new Float64Array(width).fill(NaN),
+      flags: [NO_FLAG + VALUE_FLAGS.map((f) => FLAG_LETTERS[f]).join('')],
+      keys: Float64Array.of(0),
+    };
+    // Written and read in a transaction that is then rolled back: the figures are made up, and must not stay.
+    let read: Array<{ node_code: string; flag: string | null }> = [];
+    const rollBack = new Error('roll back');
+    await db.transaction(async (trx) => {
+      const runId = await runs.insertRun(trx, {
+        periodId: period.id, frameworkId: period.framework_id, status: 'succeeded', trigger: 'manual', inputHash: 'flags',
+        codeVersion: 'test', startedBy: null, startedAt: new Date(),
+      });
+      const layoutId = await runs.ensureLayout(trx, scores.layout);
+      const [maximaId] = await runs.ensureMaxima(trx, layoutId, [scores.max]);
+      const agency = await agencyId(trx, 'SNV');
+      await runs.closeCurrent(trx, period.id, [agency], runId);
+      await runs.insertScores(trx, period.id, runId, {
+        agencyIds: [agency], groupIds: [(await trx('agencies').where({ id: agency }).first('ranking_group_id')).ranking_group_id],
+        ranked: [true], inputHashes: ['flags'], sourceKeys: ['flags'], maximaIds: [maximaId!],
+      }, scores);
+      read = await trx('run_node_scores').where({ run_id: runId, agency_id: agency }).orderBy('node_code').select('node_code', 'flag');
+      throw rollBack;
+    }).catch((e: unknown) => {
+      if (e !== rollBack) throw e;
+    });
+    expect(read.map((r) => [r.node_code, r.flag])).to.deep.equal([
+      ...VALUE_FLAGS.map((f, i) => [`F.${i + 1}`, f]),
+      ['N', null],
+    ]);
   });
 
   it('when a main index is an indicator, then its rank is stored and read back as the scoring core ranks it, and a changed half rescores the year', async () => {

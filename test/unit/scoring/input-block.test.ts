@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { loadFrameworkFile } from '../../../server/frameworks/framework.loader.js';
 import { indicatorsOf, type FrameworkDef, type IndicatorDef } from '../../../server/frameworks/framework.types.js';
-import { sharedMaxima, storedScores } from '../../../server/scoring/result-rows.js';
+import { FLAG_LETTERS, NO_FLAG, sharedMaxima, storedScores } from '../../../server/scoring/result-rows.js';
 import { agencyInputsOf, inputBlockOf, roundPublished, scoreAgencies, scoreAgency, scoreBlock } from '../../../server/scoring/score.js';
 import type { AgencyInput, AgencyScore, IndicatorInput, ReportedValue } from '../../../server/scoring/scoring.types.js';
 
@@ -81,7 +81,8 @@ describe('scoring blocks of agencies', function () {
               expect(rows.totalPoints[a]).to.equal(score.total.points);
               expect(rows.totalMax[a]).to.equal(score.total.max);
               expect(rows.totalKeys[a]).to.deep.equal(key(score.total.value));
-              const flags = rows.flags[a]!.split(',');
+              const flags = [...rows.flags[a]!];
+              expect(flags.length).to.equal(width);
               codes.forEach((code, e) => {
                 const at = a * width + e;
                 const figure =
@@ -91,7 +92,7 @@ describe('scoring blocks of agencies', function () {
                 expect(rows.points[at], code).to.equal(shown.points);
                 expect(rows.max[at], code).to.equal(shown.max);
                 expect(rows.measures[at], code).to.deep.equal(indicator?.measure ?? NaN);
-                expect(flags[e], code).to.equal(indicator?.flag ?? '');
+                expect(flags[e], code).to.equal(indicator ? FLAG_LETTERS[indicator.flag] : NO_FLAG);
                 if (e < ranked) {
                   const value = figure ? figure.value : indicator!.max > 0 ? indicator!.points / indicator!.max : null;
                   expect(rows.keys[a * ranked + e], code).to.deep.equal(key(value));
