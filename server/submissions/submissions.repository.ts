@@ -351,15 +351,23 @@ export async function countedValueColumns(
  * The query of countedValueColumns, in agency order (then period): read with a cursor, each agency's rows come
  * together and in turn, as the index scan of its submissions produces them. Options and the reviewer's mark are
  * rare, so they come only for the values that have them, with their node ids (filtered aggregates cost nothing for
- * the other rows).
+ * the other rows). The arrays come as bytea in their binary form (array_send), or — `asCopied`, for a binary COPY,
+ * which sends every field in that form anyway — as the arrays themselves.
  */
-export function countedValueColumnsQuery(db: Knex, periodIds: number[], states: readonly string[], agencyIds: number[] | null): Knex.Raw {
+export function countedValueColumnsQuery(
+  db: Knex,
+  periodIds: number[],
+  states: readonly string[],
+  agencyIds: number[] | null,
+  asCopied = false,
+): Knex.Raw {
+  const send = (array: string): string => (asCopied ? array : `array_send(${array})`);
   return db.raw(
-    `SELECT s.agency_id, s.period_id, array_send(array_agg(v.node_id)) AS ids, array_send(array_agg(r.x)) AS vals,
-            array_send(array_agg(r.d)) AS dens,
-            array_send(array_agg(v.node_id) FILTER (WHERE r.o IS NOT NULL)) AS option_ids,
-            array_send(array_agg(r.o) FILTER (WHERE r.o IS NOT NULL)) AS opts,
-            array_send(array_agg(v.node_id) FILTER (WHERE r.adjusted)) AS adjusted_ids
+    `SELECT s.agency_id, s.period_id, ${send('array_agg(v.node_id)')} AS ids, ${send('array_agg(r.x)')} AS vals,
+            ${send('array_agg(r.d)')} AS dens,
+            ${send('array_agg(v.node_id) FILTER (WHERE r.o IS NOT NULL)')} AS option_ids,
+            ${send('array_agg(r.o) FILTER (WHERE r.o IS NOT NULL)')} AS opts,
+            ${send('array_agg(v.node_id) FILTER (WHERE r.adjusted)')} AS adjusted_ids
        FROM submissions s
        JOIN submission_values v ON v.submission_id = s.id
        CROSS JOIN LATERAL (SELECT v.appraised_value IS NOT NULL OR v.appraised_denominator IS NOT NULL
@@ -374,6 +382,20 @@ export function countedValueColumnsQuery(db: Knex, periodIds: number[], states: 
       ORDER BY s.agency_id, s.period_id`,
     [periodIds, states, ...(agencyIds ? [agencyIds] : [])] as unknown as Knex.RawBinding[],
   );
+}
+
+/** A row of countedValueColumnsQuery made of the fields of a binary COPY of it (`asCopied`), in its column order. */
+export function valueColumnsRowOfCopy(fields: ReadonlyArray<Buffer | null>): ValueColumnsRow {
+  return {
+    agency_id: fields[0]!.readInt32BE(0),
+    period_id: fields[1]!.readInt32BE(0),
+    ids: fields[2]!,
+    vals: fields[3]!,
+    dens: fields[4]!,
+    option_ids: fields[5] ?? null,
+    opts: fields[6] ?? null,
+    adjusted_ids: fields[7] ?? null,
+  };
 }
 
 /** A row of countedValueColumnsQuery as the driver returns it: the arrays as bytes. */

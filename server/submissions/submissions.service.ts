@@ -691,10 +691,13 @@ export class SubmissionService {
    * agency's rows, one per period, come together) with a cursor that sees what `trx` sees (server/db/cursor.ts).
    */
   async countedValueCursor(periodIds: number[], trx: Knex.Transaction): Promise<ValueCursor> {
-    const cursor = await openCursor(trx, repo.countedValueColumnsQuery(trx, periodIds, COUNTED_STATES, null));
+    const cursor = await openCursor(trx, repo.countedValueColumnsQuery(trx, periodIds, COUNTED_STATES, null), {
+      query: repo.countedValueColumnsQuery(trx, periodIds, COUNTED_STATES, null, true),
+      row: repo.valueColumnsRowOfCopy,
+    });
     return {
       alongside: cursor.alongside,
-      fetch: async (rows) => repo.valueColumnsOf(await cursor.fetch<repo.ValueColumnsRow>(rows)),
+      fetch: async (rows) => repo.valueColumnsOf(await cursor.fetch(rows)),
       close: () => cursor.close(),
     };
   }

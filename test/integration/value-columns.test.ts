@@ -8,6 +8,7 @@ import { bootTestApp, type TestApp } from '../support/app.js';
 import { agencyId, userId } from '../support/builders.js';
 import { parseFramework } from '../../server/frameworks/framework.loader.js';
 import type { Actor } from '../../server/auth/policy.js';
+import { usingPostgres } from '../support/database.js';
 
 const SOURCE = `
 code: T-COLS
@@ -97,6 +98,18 @@ describe('counted values read as binary arrays', function () {
     expect(seen.find((s) => s.code === 'R' && s.agencyId === agencies[0])?.value).to.equal(12345678901234.123456);
     expect(seen.find((s) => s.code === 'P')).to.include({ value: null, denominator: 40 });
     expect(seen.find((s) => s.code === 'K' && s.agencyId === agencies[1])).to.include({ option: 'đạt-đủ', adjusted: true });
+
+    // Read as a run reads them — a binary COPY on a connection of its own sharing the transaction's snapshot on
+    // PostgreSQL, a cursor in the transaction on PGlite — a part at a time, they are the same columns.
+    const streamed = await t.services.db.transaction(async (trx) => {
+      const cursor = await t.services.submissions.countedValueCursor([year.id], trx);
+      expect(cursor.alongside).to.equal(usingPostgres());
+      const out = [];
+      for (let part = await cursor.fetch(1); part.length > 0; part = await cursor.fetch(1)) out.push(...part);
+      await cursor.close();
+      return out;
+    });
+    expect(streamed).to.deep.equal(columns);
 
     // Only the agencies asked for, and nothing for a period without counted reports.
     const one = await t.services.submissions.countedValueColumns([year.id], [agencies[1]!]);
