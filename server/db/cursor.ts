@@ -48,6 +48,9 @@ async function readerSharingSnapshot(trx: Knex.Transaction): Promise<pg.Client |
   if (!sendsBinaryParameters(trx) || nested) return null;
   const { rows } = (await trx.raw('SELECT pg_export_snapshot() AS snapshot')) as { rows: Array<{ snapshot: string }> };
   const client = new pg.Client(trx.client.connectionSettings as pg.ClientConfig);
+  // A connection lost while reading fails the reading (the stream errors, the fetch throws); it must not also be an
+  // unhandled 'error' event of the client, which would end the process.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

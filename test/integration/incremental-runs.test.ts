@@ -11,6 +11,7 @@ import type { Services } from '../../server/container.js';
 import { indicatorsOf, type FrameworkDef } from '../../server/frameworks/framework.types.js';
 import type { FrameworkService } from '../../server/frameworks/frameworks.service.js';
 import { competitionRanks } from '../../server/scoring/rank.js';
+import { usingPostgres } from '../support/database.js';
 
 const PERIOD = 'DTI-SO-2026-N';
 
@@ -305,6 +306,36 @@ describe('incremental runs of the index', function () {
     const retry = await service.computePeriod(period, { trigger: 'manual' });
     expect(retry.status).to.equal('computed');
     expect(await snapshotOf(s.db, (retry as { runId: number }).runId)).to.deep.equal(await fullRecompute(s, period));
+  });
+
+  it('when the connection reading the values of a forced run is lost, then the process goes on and the period is left whole: the run either completes as a full recomputation or leaves the previous one', async function () {
+    if (!usingPostgres()) this.skip(); // PGlite reads in the transaction itself.
+    const s = t.services;
+    const service = scoringService(s, s.db, 'lost-reader', s.frameworks, 2);
+    const last = await service.computePeriod(period, { trigger: 'manual' });
+    const lastRun = last.status === 'unchanged' || last.status === 'computed' ? last.runId : undefined;
+    // At the run's first write, the server ends the session that reads its values (a COPY on its own connection).
+    await s.db.raw(`CREATE FUNCTION end_reader() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE pid <> pg_backend_pid() AND query LIKE 'COPY (SELECT s.agency_id%'; RETURN NULL; END $$`);
+    await s.db.raw(`CREATE TRIGGER end_reader BEFORE INSERT ON agency_scores FOR EACH STATEMENT EXECUTE FUNCTION end_reader()`);
+    let outcome: ComputeOutcome | undefined;
+    try {
+      outcome = await service.computePeriod(period, { trigger: 'manual', force: true }).catch(() => undefined);
+    } finally {
+      await s.db.raw('DROP TRIGGER end_reader ON agency_scores');
+      await s.db.raw('DROP FUNCTION end_reader()');
+    }
+    const latest = (await service.latestRun(period, false))!.id;
+    if (outcome?.status === 'computed') {
+      expect(latest).to.equal(outcome.runId);
+      expect(await snapshotOf(s.db, latest)).to.deep.equal(await fullRecompute(s, period));
+    } else {
+      expect(latest).to.equal(lastRun);
+    }
+    // And the next run is whole either way.
+    const next = await service.computePeriod(period, { trigger: 'manual', force: true });
+    expect(await snapshotOf(s.db, (next as { runId: number }).runId)).to.deep.equal(await fullRecompute(s, period));
   });
 
   // A framework normalised across agencies: a change anywhere in a group rescores the whole group.
