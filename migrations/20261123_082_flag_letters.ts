@@ -4,12 +4,13 @@
 // letters are read back into words by one function, score_flag, which the view and the rankings use.
 import type { Knex } from 'knex';
 
-const RUN_NODE_SCORES = (flags: string): string => `
+/** The view, its flags unnested from `flags` (an array expression) and shown as `flag` (an expression of u.flag). */
+const RUN_NODE_SCORES = (flags: string, flag: string): string => `
     CREATE VIEW run_node_scores AS
     SELECT r.id AS run_id, s.agency_id, u.code AS node_code, u.kind AS node_kind,
            u.points::numeric(14, 4) AS points, u.max::numeric(14, 4) AS max_points,
            CASE WHEN u.max > 0 THEN u.points / u.max END AS value,
-           u.measure, ${flags} AS flag,
+           u.measure, ${flag} AS flag,
            CASE WHEN s.ranked AND u.key IS NOT NULL
                 THEN rank() OVER (PARTITION BY r.id, s.ranking_group_id, s.ranked, u.ord, u.key IS NULL
                                   ORDER BY u.key DESC)::int END AS rank
@@ -17,8 +18,7 @@ const RUN_NODE_SCORES = (flags: string): string => `
       JOIN agency_scores s ON s.period_id = r.period_id AND s.from_run <= r.id AND (s.to_run IS NULL OR s.to_run > r.id)
       JOIN score_maxima x ON x.id = s.maxima_id
       JOIN score_layouts l ON l.id = x.layout_id
-      CROSS JOIN LATERAL unnest(l.codes, l.kinds, s.points, x.max, s.measures,
-                                ${flags === 'u.flag' ? 's.flags' : 'string_to_array(s.flags, NULL)'}, s.keys)
+      CROSS JOIN LATERAL unnest(l.codes, l.kinds, s.points, x.max, s.measures, ${flags}, s.keys)
         WITH ORDINALITY AS u(code, kind, points, max, measure, flag, key, ord)`;
 
 export async function up(knex: Knex): Promise<void> {
@@ -38,7 +38,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE agency_scores DROP COLUMN flags');
   await knex.raw('ALTER TABLE agency_scores RENAME COLUMN flag_letters TO flags');
   await knex.raw('ALTER TABLE agency_scores ALTER COLUMN flags SET NOT NULL');
-  await knex.raw(RUN_NODE_SCORES('score_flag(u.flag)'));
+  await knex.raw(RUN_NODE_SCORES('string_to_array(s.flags, NULL)', 'score_flag(u.flag)'));
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -50,6 +50,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE agency_scores DROP COLUMN flags');
   await knex.raw('ALTER TABLE agency_scores RENAME COLUMN flag_words TO flags');
   await knex.raw('ALTER TABLE agency_scores ALTER COLUMN flags SET NOT NULL, ALTER COLUMN flags SET STORAGE EXTERNAL');
-  await knex.raw(RUN_NODE_SCORES('u.flag'));
+  await knex.raw(RUN_NODE_SCORES('s.flags', 'u.flag'));
   await knex.raw('DROP FUNCTION score_flag(text)');
 }

@@ -154,7 +154,7 @@ export async function closeCurrent(trx: Knex.Transaction, periodId: number, agen
   ]);
 }
 
-/** Who the rows of a write are: per agency, in the order of its StoredScores, with its maxima (ensureMaxima). */
+/** Who the rows of a write are: per agency, in the order of its StoredScores, with its maxima (maximaIds). */
 export interface ScoreRowsMeta {
   agencyIds: number[];
   groupIds: number[];
@@ -175,20 +175,30 @@ export function maximaKey(layoutId: number, max: Float64Array): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
-/** The ids of these vectors of maximum points of a layout (score_maxima), each stored on first use. */
-export async function ensureMaxima(trx: Knex.Transaction, layoutId: number, vectors: readonly Float64Array[]): Promise<number[]> {
-  if (vectors.length === 0) return [];
+/**
+ * The ids of these vectors of maximum points of a layout (score_maxima), each stored on first use. `known` (key →
+ * id, for one transaction) saves the round trip for vectors already stored or looked up; it is filled with the rest.
+ */
+export async function maximaIds(
+  trx: Knex.Transaction,
+  layoutId: number,
+  vectors: readonly Float64Array[],
+  known: Map<string, number> = new Map(),
+): Promise<number[]> {
   const keys = vectors.map((v) => maximaKey(layoutId, v));
-  for (let i = 0; i < keys.length; i += 1000) {
-    const part = keys.slice(i, i + 1000);
+  const fresh = keys.flatMap((key, k) => (known.has(key) ? [] : [k]));
+  for (let i = 0; i < fresh.length; i += 1000) {
+    const part = fresh.slice(i, i + 1000);
     await trx.raw(
       `INSERT INTO score_maxima (layout_id, key, max) VALUES ${part.map(() => '(?, ?, ?::float8[])').join(', ')} ON CONFLICT (key) DO NOTHING`,
-      part.flatMap((key, k) => [layoutId, key, [...vectors[i + k]!]]) as unknown as Knex.RawBinding[],
+      part.flatMap((k) => [layoutId, keys[k]!, [...vectors[k]!]]) as unknown as Knex.RawBinding[],
     );
   }
-  const rows = (await trx('score_maxima').whereIn('key', keys).select('id', 'key')) as Array<{ id: number; key: string }>;
-  const idOf = new Map(rows.map((r) => [r.key, r.id]));
-  return keys.map((k) => idOf.get(k)!);
+  if (fresh.length > 0) {
+    const rows = (await trx('score_maxima').whereIn('key', fresh.map((k) => keys[k]!)).select('id', 'key')) as Array<{ id: number; key: string }>;
+    for (const r of rows) known.set(r.key, r.id);
+  }
+  return keys.map((k) => known.get(k)!);
 }
 
 /**
@@ -224,7 +234,7 @@ const numbersLiteral = (xs: Float64Array): string => `{${Array.from(xs, (x) => (
 /**
  * The statement that writes score rows. Every row of a run has the same layout, so each array column travels as one
  * flat array of all the rows, `width` (or `ranked`) entries each, and row k takes its slice. The maximum points are
- * not written with the rows: each row names its vector (ensureMaxima).
+ * not written with the rows: each row names its vector (maximaIds).
  */
 const INSERT_SCORES = `
 INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, maxima_id, from_run, input_hash, source_key,

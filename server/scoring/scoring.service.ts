@@ -222,8 +222,8 @@ export class ScoringService {
       // slice (server/db/write-behind.ts: one statement in flight on the run's connection).
       const writes = new WriteBehind();
       let layoutId: number | undefined;
-      // The run's vectors of maximum points already stored, by their key (repo.maximaKey).
-      const maximaIds = new Map<string, number>();
+      // The run's vectors of maximum points already stored, by their key (repo.maximaIds).
+      const knownMaxima = new Map<string, number>();
       const writeSlice = async (
         runId: number,
         slice: ReadonlyArray<{ id: number; groupId: number; sourceKey: string }>,
@@ -242,14 +242,7 @@ export class ScoringService {
         // After the write before it, on the run's connection: the layout and any new vector first, then the rows.
         await writes.add(async () => {
           layoutId ??= await repo.ensureLayout(trx, scores.layout);
-          const into = layoutId;
-          const keys = maxima.vectors.map((v) => repo.maximaKey(into, v));
-          const fresh = keys.flatMap((key, k) => (maximaIds.has(key) ? [] : [k]));
-          if (fresh.length > 0) {
-            const stored = await repo.ensureMaxima(trx, into, fresh.map((k) => maxima.vectors[k]!));
-            fresh.forEach((k, i) => maximaIds.set(keys[k]!, stored[i]!));
-          }
-          const ids = keys.map((key) => maximaIds.get(key)!);
+          const ids = await repo.maximaIds(trx, layoutId, maxima.vectors, knownMaxima);
           await repo.insertScores(trx, periodId, runId, { ...meta, maximaIds: Array.from(maxima.of, (k) => ids[k]!) }, scores);
         });
       };

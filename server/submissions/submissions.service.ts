@@ -10,7 +10,7 @@ import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
 import type { PeriodService, PeriodRow, EntryStatus } from '../periods/periods.service.js';
 import type { AuditService, AuditInput } from '../audit/audit.service.js';
 import { scoreIndicator } from '../scoring/score.js';
-import { openCursor } from '../db/cursor.js';
+import { openCursor, type Cursor } from '../db/cursor.js';
 import type { IndicatorScore, ReportedValue } from '../scoring/scoring.types.js';
 import * as repo from './submissions.repository.js';
 import { checkCompleteness, parseValue, type ParsedValue, type RawValue } from './value-validation.js';
@@ -21,12 +21,6 @@ import { roundPublished } from '../scoring/score.js';
 
 export type { SubmissionRow, StoredValue, EvidenceRow, ValueColumns, CountedValueRow } from './submissions.repository.js';
 
-/** Counted values read a part at a time (countedValueCursor); `alongside` as for Cursor. */
-export interface ValueCursor {
-  readonly alongside: boolean;
-  fetch(rows: number): Promise<repo.ValueColumns[]>;
-  close(): Promise<void>;
-}
 
 export interface FormLine {
   indicator: IndicatorDef;
@@ -690,7 +684,7 @@ export class SubmissionService {
    * The counted values of some periods as countedValueColumns gives them, read a part at a time in agency order (an
    * agency's rows, one per period, come together) with a cursor that sees what `trx` sees (server/db/cursor.ts).
    */
-  async countedValueCursor(periodIds: number[], trx: Knex.Transaction): Promise<ValueCursor> {
+  async countedValueCursor(periodIds: number[], trx: Knex.Transaction): Promise<Cursor<repo.ValueColumns>> {
     const cursor = await openCursor(trx, repo.countedValueColumnsQuery(trx, periodIds, COUNTED_STATES, null), {
       query: repo.countedValueColumnsQuery(trx, periodIds, COUNTED_STATES, null, true),
       row: repo.valueColumnsRowOfCopy,

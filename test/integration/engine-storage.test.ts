@@ -157,7 +157,7 @@ describe('engine results in the shared run storage', function () {
         codeVersion: 'test', startedBy: null, startedAt: new Date(),
       });
       const layoutId = await runs.ensureLayout(trx, scores.layout);
-      const [maximaId] = await runs.ensureMaxima(trx, layoutId, [scores.max]);
+      const [maximaId] = await runs.maximaIds(trx, layoutId, [scores.max]);
       const agency = await agencyId(trx, 'SNV');
       await runs.closeCurrent(trx, period.id, [agency], runId);
       await runs.insertScores(trx, period.id, runId, {
