@@ -43,7 +43,7 @@ function layoutPlan(block: ScoredBlock): LayoutPlan {
 /**
  * A block's scores as storage rows, column by column: agency k's figures at k × width (rank keys at k × ranked) in
  * the flat arrays, NaN where a stored figure is null (measures of unscored indicators, keys of figures without a
- * value); flags as one text per agency, a letter per figure (FLAG_LETTERS, '-' for figures that are not indicators).
+ * value); flags as letters, one per figure (FLAG_LETTERS, '-' for figures that are not indicators).
  */
 export interface StoredScores {
   layout: LayoutShape;
@@ -54,7 +54,8 @@ export interface StoredScores {
   points: Float64Array;
   max: Float64Array;
   measures: Float64Array;
-  flags: string[];
+  /** Every agency's flags, a letter (an ASCII byte) per figure, agency k's the `width` from k × width. */
+  flags: Buffer;
   /**
    * Rank keys: the published (rounded) value of each ranked figure, in layout order — for an indicator that is a main
    * index, points / max as rank.ts ranks it. Ranks are competition ranks on these keys within a group (rank.ts),
@@ -76,7 +77,8 @@ export const FLAG_LETTERS: Readonly<Record<ValueFlag, string>> = {
   not_applicable: 'n',
 };
 export const NO_FLAG = '-';
-const LETTERS = VALUE_FLAGS.map((f) => FLAG_LETTERS[f]);
+const LETTERS = VALUE_FLAGS.map((f) => FLAG_LETTERS[f].charCodeAt(0));
+const NO_LETTER = NO_FLAG.charCodeAt(0);
 
 const key = (value: number): number => (Number.isFinite(value) ? roundPublished(value) : NaN);
 
@@ -94,9 +96,11 @@ export function storedScores(block: ScoredBlock): StoredScores {
     points: new Float64Array(n * width),
     max: new Float64Array(n * width),
     measures: new Float64Array(n * width).fill(NaN),
-    flags: [],
+    // Bytes, not a text per agency: a letter at a time was a string made per figure.
+    flags: Buffer.allocUnsafe(n * width),
     keys: new Float64Array(n * ranked),
   };
+  const letters = out.flags;
   const { points, max, value, measure, flag } = block;
   for (let a = 0; a < n; a++) {
     const base = a * block.width;
@@ -104,7 +108,6 @@ export function storedScores(block: ScoredBlock): StoredScores {
     out.totalPoints[a] = points[root]!;
     out.totalMax[a] = max[root]!;
     out.totalKeys[a] = key(value[root]!);
-    let letters = '';
     for (let e = 0; e < width; e++) {
       const source = sources[e]!;
       const at = a * width + e;
@@ -125,14 +128,13 @@ export function storedScores(block: ScoredBlock): StoredScores {
       out.max[at] = m;
       if (e >= firstIndicator) {
         out.measures[at] = measure[base + source]!;
-        letters += LETTERS[flag[base + source]!]!;
+        letters[at] = LETTERS[flag[base + source]!]!;
       } else {
-        letters += NO_FLAG;
+        letters[at] = NO_LETTER;
       }
       // An indicator's value is points / max (score.ts), which is how a main index that is an indicator ranks.
       if (e < ranked) out.keys[a * ranked + e] = key(v);
     }
-    out.flags.push(letters);
   }
   return out;
 }

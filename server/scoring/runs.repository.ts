@@ -241,12 +241,12 @@ INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, maxima_id, fr
                            total_points, total_max, points, measures, flags, head_points, ranked, total_key, keys)
 SELECT ?, u.a, u.g, u.x, ?, u.h, u.k, u.tp, u.tm,
        x.p[(u.o - 1) * x.w + 1 : u.o * x.w],
-       array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), u.f,
+       array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), convert_from(substring(x.f FROM ((u.o - 1) * x.w + 1)::int FOR x.w), 'UTF8'),
        coalesce(x.p[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
        u.r, nullif(u.tk, 'NaN'), coalesce(array_replace(x.ks[(u.o - 1) * x.r + 1 : u.o * x.r], 'NaN', NULL), '{}')
-  FROM unnest(?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[])
-         WITH ORDINALITY AS u(a, g, x, h, k, tp, tm, r, tk, f, o),
-       (SELECT ?::int AS w, ?::int AS r, ?::float8[] AS p, ?::float8[] AS me, ?::float8[] AS ks) x`;
+  FROM unnest(?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[])
+         WITH ORDINALITY AS u(a, g, x, h, k, tp, tm, r, tk, o),
+       (SELECT ?::int AS w, ?::int AS r, ?::float8[] AS p, ?::float8[] AS me, ?::float8[] AS ks, ?::bytea AS f) x`;
 
 /**
  * Writes score rows valid from `runId` in one set-based statement; on node-postgres the numbers go in binary,
@@ -262,7 +262,13 @@ export async function insertScores(
   const width = scores.layout.codes.length;
   const { ranked } = scores.layout;
   const n = meta.agencyIds.length;
-  if (scores.totalPoints.length !== n || scores.points.length !== n * width || scores.keys.length !== n * ranked || meta.maximaIds.length !== n) {
+  if (
+    scores.totalPoints.length !== n ||
+    scores.points.length !== n * width ||
+    scores.keys.length !== n * ranked ||
+    scores.flags.length !== n * width ||
+    meta.maximaIds.length !== n
+  ) {
     throw new Error(`score rows do not fit their layout (${n} agencies, ${width} figures, ${ranked} ranked)`);
   }
   if (n === 0) return;
@@ -279,12 +285,12 @@ export async function insertScores(
     encode(scores.totalMax),
     meta.ranked,
     encode(scores.totalKeys),
-    scores.flags,
     width,
     ranked,
     encode(scores.points),
     encode(scores.measures),
     encode(scores.keys),
+    scores.flags,
   ] as unknown as Knex.RawBinding[]);
 }
 

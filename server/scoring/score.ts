@@ -122,14 +122,16 @@ function pointsFromMeasure(rule: ScoreRule, measure: number, max: number): numbe
  * Lower is better: the step with the smallest threshold the measure stays within.
  */
 function stepPoints(steps: ReadonlyArray<readonly [number, number]>, measure: number, lower: boolean): number {
-  let best: readonly [number, number] | undefined;
-  for (const step of steps) {
-    const [threshold] = step;
+  // Indexed, not `for…of` with destructuring: this runs for a quarter of a province's values, and the iterator
+  // protocol allocated an object per step.
+  let best = -1;
+  for (let i = 0; i < steps.length; i++) {
+    const threshold = steps[i]![0];
     const reached = lower ? measure <= threshold : measure >= threshold;
     if (!reached) continue;
-    if (best === undefined || (lower ? threshold < best[0] : threshold > best[0])) best = step;
+    if (best < 0 || (lower ? threshold < steps[best]![0] : threshold > steps[best]![0])) best = i;
   }
-  return best?.[1] ?? 0;
+  return best < 0 ? 0 : steps[best]![1];
 }
 
 /** No option chosen (InputBlock.option). */

@@ -260,7 +260,8 @@ export class ScoringService {
       // at a time while the parts before are scored and written (streamRun).
       if (!acrossAgencies && expected.length > 0 && (opts.force || state.agencies.size === 0)) {
         const runId = await newRun('');
-        await repo.closeCurrent(trx, periodId, [...new Set([...expected.map((a) => a.id), ...state.agencies.keys()])], runId);
+        // A period's rows are all written by its runs: before the first there is nothing to close.
+        if (last) await repo.closeCurrent(trx, periodId, [...new Set([...expected.map((a) => a.id), ...state.agencies.keys()])], runId);
         const hashes = new Map<number, string>();
         await finishWrites(() =>
           this.streamRun(trx, source, fw.definition, expected, async (slice, inputs) => {

@@ -3,6 +3,7 @@
 // read back from a snapshot, and an annual value formed from the year's semiannual values is rescored, without
 // forcing, when a half changes.
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { agencyId, userId } from '../support/builders.js';
 import { parseFramework } from '../../server/frameworks/framework.loader.js';
@@ -132,47 +133,149 @@ describe('engine results in the shared run storage', function () {
     expect(Number((await db('agency_scores').where({ from_run: runId }).countDistinct<Array<{ n: number }>>('maxima_id as n'))[0]!.n)).to.equal(3);
   });
 
-  it('when figures carry every kind of value flag, then each reads back as its word, and a figure that is not an indicator has none', async () => {
-    const db = t.services.db;
-    const period = (await db('periods').first('id', 'framework_id'))!;
+  /** A stored layout of one index node and an indicator per value flag, for rows written by hand. */
+  const flagLayout = (agencies: number): StoredScores => {
     const codes = ['N', ...VALUE_FLAGS.map((_, i) => `F.${i + 1}`)];
     const width = codes.length;
-    const scores: StoredScores = {
+    return {
       layout: { codes, kinds: ['index', ...VALUE_FLAGS.map(() => 'indicator' as const)], ranked: 1 },
-      totalPoints: Float64Array.of(0),
-      totalMax: Float64Array.of(width),
-      totalKeys: Float64Array.of(0),
-      points: new Float64Array(width),
-      max: new Float64Array(width).fill(1),
-      measures: new Float64Array(width).fill(NaN),
-      flags: [NO_FLAG + VALUE_FLAGS.map((f) => FLAG_LETTERS[f]).join('')],
-      keys: Float64Array.of(0),
+      totalPoints: new Float64Array(agencies),
+      totalMax: new Float64Array(agencies).fill(width),
+      totalKeys: new Float64Array(agencies),
+      points: new Float64Array(agencies * width),
+      max: new Float64Array(agencies * width).fill(1),
+      measures: new Float64Array(agencies * width).fill(NaN),
+      // The first agency's figures carry the flags in order, the next one's in reverse, and so on.
+      flags: Buffer.from(
+        Array.from({ length: agencies }, (_, a) => NO_FLAG + (a % 2 ? [...VALUE_FLAGS].reverse() : VALUE_FLAGS).map((f) => FLAG_LETTERS[f]).join('')).join(''),
+        'latin1',
+      ),
+      keys: new Float64Array(agencies),
     };
-    // Written and read in a transaction that is then rolled back: the figures are made up, and must not stay.
-    let read: Array<{ node_code: string; flag: string | null }> = [];
+  };
+
+  /** Runs `work` in a transaction that is then rolled back: the figures are made up, and must not stay. */
+  const rolledBack = async (work: (trx: Knex.Transaction) => Promise<void>): Promise<void> => {
     const rollBack = new Error('roll back');
-    await db.transaction(async (trx) => {
-      const runId = await runs.insertRun(trx, {
-        periodId: period.id, frameworkId: period.framework_id, status: 'succeeded', trigger: 'manual', inputHash: 'flags',
-        codeVersion: 'test', startedBy: null, startedAt: new Date(),
+    await t.services.db
+      .transaction(async (trx) => {
+        await work(trx);
+        throw rollBack;
+      })
+      .catch((e: unknown) => {
+        if (e !== rollBack) throw e;
       });
-      const layoutId = await runs.ensureLayout(trx, scores.layout);
-      const [maximaId] = await runs.maximaIds(trx, layoutId, [scores.max]);
-      const agency = await agencyId(trx, 'SNV');
-      await runs.closeCurrent(trx, period.id, [agency], runId);
-      await runs.insertScores(trx, period.id, runId, {
-        agencyIds: [agency], groupIds: [(await trx('agencies').where({ id: agency }).first('ranking_group_id')).ranking_group_id],
-        ranked: [true], inputHashes: ['flags'], sourceKeys: ['flags'], maximaIds: [maximaId!],
-      }, scores);
-      read = await trx('run_node_scores').where({ run_id: runId, agency_id: agency }).orderBy('node_code').select('node_code', 'flag');
-      throw rollBack;
-    }).catch((e: unknown) => {
-      if (e !== rollBack) throw e;
+  };
+
+  /** A new run of the first period, its layout and vector of maximum points, for `scores`. */
+  const runFor = async (trx: Knex.Transaction, scores: StoredScores) => {
+    const period = (await trx('periods').first('id', 'framework_id'))!;
+    const runId = await runs.insertRun(trx, {
+      periodId: period.id, frameworkId: period.framework_id, status: 'succeeded', trigger: 'manual', inputHash: 'by hand',
+      codeVersion: 'test', startedBy: null, startedAt: new Date(),
     });
-    expect(read.map((r) => [r.node_code, r.flag])).to.deep.equal([
-      ...VALUE_FLAGS.map((f, i) => [`F.${i + 1}`, f]),
-      ['N', null],
+    const layoutId = await runs.ensureLayout(trx, scores.layout);
+    const [maximaId] = await runs.maximaIds(trx, layoutId, [scores.max.subarray(0, scores.layout.codes.length)]);
+    return { periodId: period.id as number, runId, maximaId: maximaId! };
+  };
+
+  it('when figures carry every kind of value flag, then each reads back as its word, agency by agency, and a figure that is not an indicator has none', async () => {
+    const scores = flagLayout(2);
+    const read: Array<Array<{ node_code: string; flag: string | null }>> = [];
+    await rolledBack(async (trx) => {
+      const { periodId, runId, maximaId } = await runFor(trx, scores);
+      const agencies = [await agencyId(trx, 'SNV'), await agencyId(trx, 'STC')];
+      const groups = await trx('agencies').whereIn('id', agencies).select('id', 'ranking_group_id');
+      await runs.closeCurrent(trx, periodId, agencies, runId);
+      await runs.insertScores(trx, periodId, runId, {
+        agencyIds: agencies, groupIds: agencies.map((a) => groups.find((g) => g.id === a)!.ranking_group_id),
+        ranked: [true, true], inputHashes: ['flags', 'flags'], sourceKeys: ['flags', 'flags'], maximaIds: [maximaId, maximaId],
+      }, scores);
+      for (const agency of agencies) {
+        read.push(await trx('run_node_scores').where({ run_id: runId, agency_id: agency }).orderBy('node_code').select('node_code', 'flag'));
+      }
+    });
+    expect(read.map((rows) => rows.map((r) => [r.node_code, r.flag]))).to.deep.equal([
+      [...VALUE_FLAGS.map((f, i) => [`F.${i + 1}`, f]), ['N', null]],
+      [...[...VALUE_FLAGS].reverse().map((f, i) => [`F.${i + 1}`, f]), ['N', null]],
     ]);
+  });
+
+  it('when a score row names an agency, ranking group or vector of maximum points that does not exist, then the write is refused and nothing is written', async () => {
+    const scores = flagLayout(3);
+    const refused: Array<{ code: string; message: string; rows: number }> = [];
+    await rolledBack(async (trx) => {
+      const { periodId, runId, maximaId } = await runFor(trx, scores);
+      const agencies = [await agencyId(trx, 'SNV'), await agencyId(trx, 'STC'), await agencyId(trx, 'SYT')];
+      const group = (await trx('agencies').where({ id: agencies[0] }).first('ranking_group_id')).ranking_group_id as number;
+      await runs.closeCurrent(trx, periodId, agencies, runId);
+      const missing = 1_000_000;
+      const meta = {
+        agencyIds: agencies, groupIds: [group, group, group], ranked: [true, true, true],
+        inputHashes: ['x', 'x', 'x'], sourceKeys: ['x', 'x', 'x'], maximaIds: [maximaId, maximaId, maximaId],
+      };
+      // The last row of each write is the wrong one: the check covers every row of the statement.
+      for (const wrong of [
+        { ...meta, agencyIds: [agencies[0]!, agencies[1]!, missing] },
+        { ...meta, groupIds: [group, group, missing] },
+        { ...meta, maximaIds: [maximaId, maximaId, missing] },
+      ]) {
+        await trx.raw('SAVEPOINT wrong');
+        try {
+          await runs.insertScores(trx, periodId, runId, wrong, scores);
+          refused.push({ code: 'none', message: '', rows: 0 });
+        } catch (e) {
+          const error = e as { code?: string; message: string };
+          await trx.raw('ROLLBACK TO SAVEPOINT wrong');
+          const rows = Number((await trx('agency_scores').where({ from_run: runId }).count<Array<{ n: number }>>('* as n'))[0]!.n);
+          refused.push({ code: error.code ?? '', message: error.message, rows });
+        }
+      }
+      // The same rows with their references right are written.
+      await runs.insertScores(trx, periodId, runId, meta, scores);
+      expect(Number((await trx('agency_scores').where({ from_run: runId }).count<Array<{ n: number }>>('* as n'))[0]!.n)).to.equal(3);
+    });
+    expect(refused.map((r) => r.code)).to.deep.equal(['23503', '23503', '23503']);
+    expect(refused.map((r) => r.rows)).to.deep.equal([0, 0, 0]);
+    expect(refused[0]!.message).to.contain('agency 1000000');
+    expect(refused[1]!.message).to.contain('ranking group 1000000');
+    expect(refused[2]!.message).to.contain('vector of maximum points 1000000');
+  });
+
+  it('when score rows refer to an agency, its group and a vector of maximum points, then none of them can be deleted or renumbered, nor a row made to refer elsewhere', async () => {
+    const scores = flagLayout(1);
+    const outcomes: string[] = [];
+    await rolledBack(async (trx) => {
+      const { periodId, runId, maximaId } = await runFor(trx, scores);
+      const agency = await agencyId(trx, 'SNV');
+      const group = (await trx('agencies').where({ id: agency }).first('ranking_group_id')).ranking_group_id as number;
+      await runs.closeCurrent(trx, periodId, [agency], runId);
+      await runs.insertScores(trx, periodId, runId, {
+        agencyIds: [agency], groupIds: [group], ranked: [true], inputHashes: ['x'], sourceKeys: ['x'], maximaIds: [maximaId],
+      }, scores);
+      const attempt = async (sql: string, bindings: Knex.RawBinding[]): Promise<void> => {
+        await trx.raw('SAVEPOINT attempt');
+        try {
+          await trx.raw(sql, bindings);
+          outcomes.push('done');
+        } catch (e) {
+          outcomes.push((e as { code?: string }).code ?? 'error');
+          await trx.raw('ROLLBACK TO SAVEPOINT attempt');
+        }
+      };
+      await attempt('DELETE FROM score_maxima WHERE id = ?', [maximaId]);
+      await attempt('UPDATE score_maxima SET id = id + 1000 WHERE id = ?', [maximaId]);
+      await attempt('UPDATE agency_scores SET agency_id = ? WHERE from_run = ?', [await agencyId(trx, 'STC'), runId]);
+      await attempt('UPDATE agency_scores SET maxima_id = maxima_id WHERE from_run = ?', [runId]);
+      await attempt('UPDATE agency_scores SET source_key = ? WHERE from_run = ?', ['changed', runId]);
+      // Agencies and groups are refused even where nothing else refers to them: the rule is theirs, not the row's.
+      const [spare] = await trx('ranking_groups').insert({ code: 'tam-thoi', name: 'Khối tạm', ranked: true, sort_order: 99 }).returning('id');
+      await attempt('DELETE FROM ranking_groups WHERE id = ?', [(spare as { id: number }).id]);
+      await attempt('DELETE FROM agencies WHERE id = ?', [agency]);
+      await attempt('UPDATE agencies SET id = id + 100000 WHERE id = ?', [agency]);
+      await attempt('UPDATE agencies SET name = name WHERE id = ?', [agency]);
+    });
+    expect(outcomes).to.deep.equal(['23001', '23001', '23001', 'done', 'done', '23001', '23001', '23001', 'done']);
   });
 
   it('when a main index is an indicator, then its rank is stored and read back as the scoring core ranks it, and a changed half rescores the year', async () => {
