@@ -79,19 +79,32 @@ export async function insertAgency(db: Knex, a: NewAgency): Promise<number> {
 }
 
 /** Agencies of the given ranking groups that existed at some point of the window [from, to]. */
+/** The agencies of these ranking groups in existence at some time between `from` and `to`. */
+const inGroupsDuring = (db: Knex, groupIds: number[], from: string, to: string): Knex.QueryBuilder =>
+  db('agencies')
+    .whereIn('ranking_group_id', groupIds)
+    .andWhere('valid_from', '<=', to)
+    .andWhere((q) => q.whereNull('valid_to').orWhere('valid_to', '>=', from));
+
 export async function agenciesInGroups(
   db: Knex,
   groupIds: number[],
   from: string,
   to: string,
 ): Promise<AgencyRow[]> {
-  const rows = await db('agencies')
-    .select(AGENCY_COLUMNS)
-    .whereIn('ranking_group_id', groupIds)
-    .andWhere('valid_from', '<=', to)
-    .andWhere((q) => q.whereNull('valid_to').orWhere('valid_to', '>=', from))
-    .orderBy(['ranking_group_id', 'name']);
+  const rows = await inGroupsDuring(db, groupIds, from, to).select(AGENCY_COLUMNS).orderBy(['ranking_group_id', 'name']);
   return rows.map(toAgency);
+}
+
+/** The same agencies, only their id and ranking group, by id: what a run needs of each (no names sorted, no dates). */
+export async function agencyGroupsInGroups(
+  db: Knex,
+  groupIds: number[],
+  from: string,
+  to: string,
+): Promise<Array<{ id: number; rankingGroupId: number }>> {
+  const rows = (await inGroupsDuring(db, groupIds, from, to).select('id', 'ranking_group_id').orderBy('id')) as Array<{ id: number; ranking_group_id: number }>;
+  return rows.map((r) => ({ id: r.id, rankingGroupId: r.ranking_group_id }));
 }
 
 export async function countAgencies(db: Knex): Promise<number> {

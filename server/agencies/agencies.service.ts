@@ -37,6 +37,11 @@ export class AgencyService {
     return repo.agenciesInGroups(db, groupIds, from, to);
   }
 
+  /** expectedAgencies as a run takes them: id and ranking group, by id. */
+  expectedAgencyGroups(groupIds: number[], from: string, to: string, db: Knex = this.db): Promise<Array<{ id: number; rankingGroupId: number }>> {
+    return repo.agencyGroupsInGroups(db, groupIds, from, to);
+  }
+
   createGroup(g: Omit<repo.RankingGroupRow, 'id'>, db: Knex = this.db): Promise<number> {
     return repo.insertGroup(db, g);
   }

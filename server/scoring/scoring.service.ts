@@ -142,7 +142,7 @@ export class ScoringService {
       const groups = await this.deps.agencies.listGroups(trx);
       const fwGroups = groups.filter((g) => fw.definition.appliesTo.includes(g.code));
       const groupCode = new Map(fwGroups.map((g) => [g.id, g.code]));
-      const agencies = await this.deps.agencies.expectedAgencies(
+      const agencies = await this.deps.agencies.expectedAgencyGroups(
         fwGroups.map((g) => g.id),
         period.dataFrom,
         period.dataTo,
@@ -172,7 +172,7 @@ export class ScoringService {
       const markerOf = new Map(markers.map((m) => [`${m.periodId}:${m.agencyId}`, m.marker]));
       const expected = agencies.map((a) => ({
         id: a.id,
-        groupId: a.rankingGroupId!,
+        groupId: a.rankingGroupId,
         sourceKey: [
           context.slice(0, 16),
           a.rankingGroupId,
