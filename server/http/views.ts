@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { flagLabel, formatDate, formatIndex, formatNumber, periodLabel } from '../../reports/format.js';
+import { signed } from '../../reports/report-sections.js';
 import { ROLE_LABELS, type Role } from '../auth/policy.js';
 import { STATE_LABELS, type SubmissionState } from '../submissions/workflow.js';
 import { formatDateTime } from '../periods/period-calendar.js';
@@ -23,6 +24,8 @@ hbs.registerHelper({
   num: (x: unknown, decimals: unknown) =>
     typeof x === 'number' ? formatNumber(x, typeof decimals === 'number' ? decimals : 2) : '',
   dti: (x: unknown) => formatIndex(typeof x === 'number' ? x : null),
+  /** A change with its sign (+0,0324; −12,50), as the reports write it; nothing for a missing number. */
+  signed: (x: unknown, decimals: unknown) => (typeof x === 'number' ? signed(x, typeof decimals === 'number' ? decimals : 4) : ''),
   date: (iso: unknown) => (typeof iso === 'string' && iso ? formatDate(iso) : ''),
   dateTime: (d: unknown) => (d instanceof Date ? formatDateTime(d) : ''),
   flagLabel: (f: unknown) => (typeof f === 'string' ? flagLabel(f as Parameters<typeof flagLabel>[0]) : ''),

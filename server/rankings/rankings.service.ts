@@ -11,6 +11,7 @@ import type { ScoringService, RunRow } from '../scoring/scoring.service.js';
 import type { AgencyService, AgencyRow } from '../agencies/agencies.service.js';
 import { notFound } from '../errors.js';
 import { uncertaintyApplies } from '../scoring/uncertainty.js';
+import { roundPublished } from '../scoring/score.js';
 import * as view from './rankings.view.js';
 import { COUNTED_STATES, STATE_LABELS } from '../submissions/workflow.js';
 
@@ -64,14 +65,18 @@ export interface Scorecard {
   total: view.RankingRow;
   sections: Array<{ code: string; name: string; points: number; max: number; value: number | null; rank: number | null; lines: ScorecardLine[] }>;
   subindices: Array<{ code: string; name: string; value: number | null; rank: number | null }>;
-  previous: { value: number | null; rank: number | null } | null;
+  previous: { periodName: string; value: number | null; rank: number | null } | null;
   /**
    * Indicators whose points moved most since the previous period, largest first, each with the rank the agency
    * would hold had it not moved.
    */
   movers: IndicatorChange[];
-  /** Change of the total since the previous period: points and value; null without a previous result. */
-  change: { points: number; value: number | null; rankUp: number | null; rankDown: number | null } | null;
+  /**
+   * Change of the total since the previous period, null without a previous result: the value (0–1, rounded as
+   * published), and the points only where both periods count the same maximum — a semiannual period scores fewer
+   * indicators than the year, so its points are not on the year's scale.
+   */
+  change: { value: number | null; points: number | null; rankUp: number | null; rankDown: number | null } | null;
   history: Array<{ periodId: number; periodName: string; value: number | null; rank: number | null }>;
 }
 
@@ -263,12 +268,12 @@ export class RankingsService {
         value: byCode.get(si.code)?.value ?? null,
         rank: byCode.get(si.code)?.rank ?? null,
       })),
-      previous: prevTotal ? { value: prevTotal.value, rank: prevTotal.rank } : null,
+      previous: prevTotal ? { periodName: previousPeriod!.name, value: prevTotal.value, rank: prevTotal.rank } : null,
       movers,
       change: prevTotal
         ? {
-            points: Math.round((total.points - prevTotal.points) * 10_000) / 10_000,
-            value: total.value !== null && prevTotal.value !== null ? total.value - prevTotal.value : null,
+            value: total.value !== null && prevTotal.value !== null ? roundPublished(total.value - prevTotal.value) : null,
+            points: prevTotal.max === total.max ? roundPublished(total.points - prevTotal.points) : null,
             ...rankMove(prevTotal.rank, total.rank),
           }
         : null,

@@ -292,7 +292,6 @@ export class ReportingService {
     }
     const selfPoints = (ind: IndicatorDef, self: ReportedValue | null, flag: string): number | null =>
       self === null || flag === 'not_applicable' ? null : scoreIndicator(ind, { value: self }, true).points;
-    const previousPeriod = await this.deps.periods.previous(card.period);
     const date = isoDay(card.run.publication?.publishedAt ?? card.run.startedAt);
     return {
       issuer: this.issuer(),
@@ -319,7 +318,7 @@ export class ReportingService {
         groupSize: group.rows.length,
       },
       total: { points: card.total.points, max: card.total.max, value: card.total.value, rank: card.total.rank },
-      previous: card.previous ? { periodName: previousPeriod?.name ?? 'kỳ trước', ...card.previous } : null,
+      previous: card.previous,
       // Only published periods count as history; a draft's own period is added so the trend ends at it.
       history: [
         ...card.history.filter((h) => h.periodId !== card.period.id),

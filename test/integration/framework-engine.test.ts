@@ -7,6 +7,10 @@ import { AppError } from '../../server/errors.js';
 import { parseFramework } from '../../server/frameworks/framework.loader.js';
 import { indicatorsOf, type FrameworkDef } from '../../server/frameworks/framework.types.js';
 import { pooledRate } from '../../server/scoring/compute.js';
+import { roundPublished } from '../../server/scoring/score.js';
+import { rankingRows } from '../../server/rankings/rankings.view.js';
+import { signed } from '../../reports/report-sections.js';
+import { formatIndex } from '../../reports/format.js';
 import type { Actor } from '../../server/auth/policy.js';
 
 
@@ -247,6 +251,26 @@ nodes:
       expect(html).to.include('<th scope="col" class="num">Thay đổi</th>');
       expect(html).to.include('Thay đổi so với kỳ trước');
       expect(html).to.match(/không làm thay đổi thứ hạng|làm thay đổi thứ hạng<\/strong>: nếu giữ như kỳ trước, đơn vị xếp hạng \d+/);
+    });
+
+    it('when the previous period counts another maximum (the year before a half year), then the change is the index value with its sign, not points on another scale', async () => {
+      const db = t.services.db;
+      const half = await periodId(db, 'DTI-SO-2026-6T');
+      const year = await periodId(db, 'DTI-SO-2025-N');
+      const snv = await agencyId(db, 'SNV');
+      const totalIn = async (period: number) => {
+        const run = (await t.services.scoring.latestRun(period, true))!;
+        return (await rankingRows(db, run.id, snv))[0]!;
+      };
+      const [now, before] = [await totalIn(half), await totalIn(year)];
+      // The premise: the year scores indicators the half year does not.
+      expect(before.max).to.be.greaterThan(now.max);
+      const html = unescapeHtml((await leader.get(`/rankings/${half}/agencies/${snv}`)).text);
+      const change = /<dt>Thay đổi so với kỳ trước<\/dt><dd>(.*?)<\/dd>/.exec(html)?.[1] ?? '';
+      const delta = roundPublished(now.value! - before.value!);
+      expect(change.startsWith(signed(delta, 4)), change).to.equal(true);
+      expect(change).to.not.include('điểm');
+      expect(html).to.include(`<dt>Kỳ trước (Năm 2025)</dt><dd>${formatIndex(before.value)} (hạng ${before.rank})</dd>`);
     });
   });
 });
