@@ -221,7 +221,9 @@ export class RankingsService {
       : [];
     const [prevTotal] = prevRun ? await view.rankingRows(this.db, prevRun.id, agencyId) : [];
     const byCode = new Map(scores.map((s) => [s.code, s]));
-    const prevByCode = new Map(prevScores.map((s) => [s.code, s]));
+    // Only what the previous period counted compares: an indicator it did not score (collected yearly, so not in a
+    // half year; not applicable; left out of the max) has no previous points, not 0 of them.
+    const prevByCode = new Map(prevScores.filter((s) => s.max > 0).map((s) => [s.code, s]));
 
     const sections = fw.definition.nodes.map((node) => {
       const s = byCode.get(node.code);
@@ -237,14 +239,16 @@ export class RankingsService {
           const sc = byCode.get(ind.code);
           const points = sc?.points ?? 0;
           const max = sc?.max ?? 0;
+          const previous = prevByCode.get(ind.code);
           return {
             indicator: ind,
             points,
             max,
             lost: Math.round((max - points) * 10_000) / 10_000,
             flag: sc?.flag ?? 'missing',
-            previousPoints: prevByCode.get(ind.code)?.points ?? null,
-            delta: prevByCode.has(ind.code) ? Math.round((points - prevByCode.get(ind.code)!.points) * 10_000) / 10_000 : null,
+            previousPoints: previous?.points ?? null,
+            // A change only where both periods count the indicator.
+            delta: previous && max > 0 ? Math.round((points - previous.points) * 10_000) / 10_000 : null,
           };
         }),
       };
@@ -252,7 +256,9 @@ export class RankingsService {
     // The others in the agency's group as they stand in this run, to tell which changes moved the rank.
     const group = total.ranked ? (await view.rankingRows(this.db, run.id)).filter((r) => r.groupId === total.groupId && r.agencyId !== agencyId) : [];
     const movers = indicatorChanges(
-      sections.flatMap((s) => s.lines).map((l) => ({ code: l.indicator.code, name: l.indicator.name, points: l.points, previousPoints: l.previousPoints })),
+      sections
+        .flatMap((s) => s.lines)
+        .map((l) => ({ code: l.indicator.code, name: l.indicator.name, points: l.points, previousPoints: l.delta === null ? null : l.previousPoints })),
       { points: total.points, max: total.max, rank: total.rank },
       group.map((r) => r.value),
     );

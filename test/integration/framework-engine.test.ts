@@ -8,7 +8,7 @@ import { parseFramework } from '../../server/frameworks/framework.loader.js';
 import { indicatorsOf, type FrameworkDef } from '../../server/frameworks/framework.types.js';
 import { pooledRate } from '../../server/scoring/compute.js';
 import { roundPublished } from '../../server/scoring/score.js';
-import { rankingRows } from '../../server/rankings/rankings.view.js';
+import { nodeScores, rankingRows } from '../../server/rankings/rankings.view.js';
 import { signed } from '../../reports/report-sections.js';
 import { formatIndex } from '../../reports/format.js';
 import type { Actor } from '../../server/auth/policy.js';
@@ -271,6 +271,25 @@ nodes:
       expect(change.startsWith(signed(delta, 4)), change).to.equal(true);
       expect(change).to.not.include('điểm');
       expect(html).to.include(`<dt>Kỳ trước (Năm 2025)</dt><dd>${formatIndex(before.value)} (hạng ${before.rank})</dd>`);
+    });
+
+    it('when an indicator is counted in only one of the two periods (collected yearly), then it has no change and is not among those that moved', async () => {
+      const db = t.services.db;
+      const admin: Actor = { id: await userId(db, 'quantri'), username: 'quantri', fullName: 'Quản trị', role: 'admin', agencyId: null };
+      const snv = await agencyId(db, 'SNV');
+      // The year after a half year (indicators the half did not count), and the half year after a year (the reverse).
+      for (const code of ['DTI-SO-2026-N', 'DTI-SO-2026-6T']) {
+        const card = (await t.services.rankings.scorecard(admin, await periodId(db, code), snv))!;
+        const prevRun = (await t.services.scoring.latestRun((await t.services.periods.previous(card.period))!.id, true))!;
+        const counted = new Map((await nodeScores(db, prevRun.id, { kinds: ['indicator'], agencyId: snv })).map((n) => [n.code, n.max > 0]));
+        const lines = card.sections.flatMap((s) => s.lines);
+        const oneSided = lines.filter((l) => (l.max > 0) !== counted.get(l.indicator.code));
+        expect(oneSided.length, `${code}: indicators counted in one period only`).to.be.greaterThan(0);
+        for (const l of oneSided) expect(l.delta, `${code} ${l.indicator.code}`).to.equal(null);
+        for (const l of lines.filter((x) => x.max > 0 && counted.get(x.indicator.code))) expect(l.delta, l.indicator.code).to.not.equal(null);
+        const moved = new Set(card.movers.map((m) => m.code));
+        expect(oneSided.filter((l) => moved.has(l.indicator.code))).to.deep.equal([]);
+      }
     });
   });
 });
