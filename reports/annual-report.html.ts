@@ -1,12 +1,11 @@
 // The provincial DTI report as HTML for screen and A4 print, with the same sections and figures as the workbook.
-import { NO_VALUE, flagLabel, formatDate, formatIndex, formatNumber, isFlagged, periodLabel } from './format.js';
+import { NO_VALUE, flagLabel, formatDate, formatIndex, formatNumber, isFlagged, periodLabel, signed } from './format.js';
 import type { ReportData, ReportGroup, ReportRankingRow } from './report.types.js';
 import { attachmentNote, bodySections, indexHeader, rankChange } from './annual-report.xlsx.js';
 import {
   changesSincePrevious,
   pillarTables,
   reportCharts,
-  signed,
   sortedByRank,
   weakestIndicators,
 } from './report-sections.js';

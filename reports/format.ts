@@ -38,6 +38,12 @@ export function formatNumber(x: number, decimals = 0): string {
     .replace(/[,.]/g, (c) => (c === ',' ? '.' : ','));
 }
 
+/** A change with its sign: +0,0324, -12,50 (nothing added to zero or a fall). */
+export function signed(x: number, decimals = 4): string {
+  const s = formatNumber(x, decimals);
+  return x > 0 ? `+${s}` : s;
+}
+
 /** Shown wherever a value is absent (assessed, not scored; no previous period; not ranked). */
 export const NO_VALUE = '—';
 

@@ -2,7 +2,7 @@
 // HTML carry the same figures: change since the previous period, pillar tables, rates against targets,
 // completeness, the weakest indicators and the charts.
 import { rankingSelection, type ChartSpec } from './charts.js';
-import { formatDate, formatIndex, formatNumber, periodLabel } from './format.js';
+import { formatDate, formatIndex, formatNumber, periodLabel, signed } from './format.js';
 import type { ReportData, ReportGroup, ReportRankingRow } from './report.types.js';
 import { roundPublished } from '../server/scoring/score.js';
 
@@ -69,11 +69,6 @@ export function changeParagraphs(data: ReportData): string[] {
       (c.fallers.length ? ` Giảm nhiều nhất: ${c.fallers.map((m) => `${m.name} (${signed(m.delta)})`).join(', ')}.` : '')
     );
   });
-}
-
-export function signed(x: number, decimals = 4): string {
-  const s = formatNumber(x, decimals);
-  return x > 0 ? `+${s}` : s;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

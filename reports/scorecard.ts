@@ -2,9 +2,8 @@
 // side, points lost, rank in the group and its history, strengths and weaknesses, and what changed since the last
 // period. Shared text and charts here; scorecard.xlsx.ts and the HTML below lay them out.
 import type { ChartSpec } from './charts.js';
-import { NO_VALUE, flagLabel, formatDate, formatIndex, formatNumber, isFlagged, periodLabel } from './format.js';
+import { NO_VALUE, flagLabel, formatDate, formatIndex, formatNumber, isFlagged, periodLabel, signed } from './format.js';
 import type { ScorecardData, ScorecardLine } from './report.types.js';
-import { signed } from './report-sections.js';
 import {
   centre,
   num,

@@ -233,15 +233,17 @@ const numbersLiteral = (xs: Float64Array): string => `{${Array.from(xs, (x) => (
 
 /**
  * The statement that writes score rows. Every row of a run has the same layout, so each array column travels as one
- * flat array of all the rows, `width` (or `ranked`) entries each, and row k takes its slice. The maximum points are
- * not written with the rows: each row names its vector (maximaIds).
+ * flat array of all the rows, `width` (or `ranked`) entries each, and row k takes its slice; the flags likewise as
+ * one bytea of letters, `width` bytes a row (a text would be cut by characters, each cut a walk from its start in
+ * UTF-8). The maximum points are not written with the rows: each row names its vector (maximaIds).
  */
 const INSERT_SCORES = `
 INSERT INTO agency_scores (period_id, agency_id, ranking_group_id, maxima_id, from_run, input_hash, source_key,
                            total_points, total_max, points, measures, flags, head_points, ranked, total_key, keys)
 SELECT ?, u.a, u.g, u.x, ?, u.h, u.k, u.tp, u.tm,
        x.p[(u.o - 1) * x.w + 1 : u.o * x.w],
-       array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL), convert_from(substring(x.f FROM ((u.o - 1) * x.w + 1)::int FOR x.w), 'UTF8'),
+       array_replace(x.me[(u.o - 1) * x.w + 1 : u.o * x.w], 'NaN', NULL),
+       convert_from(substring(x.f FROM ((u.o - 1) * x.w + 1)::int FOR x.w), 'UTF8'),
        coalesce(x.p[(u.o - 1) * x.w + 1 : (u.o - 1) * x.w + x.r], '{}'),
        u.r, nullif(u.tk, 'NaN'), coalesce(array_replace(x.ks[(u.o - 1) * x.r + 1 : u.o * x.r], 'NaN', NULL), '{}')
   FROM unnest(?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::bool[], ?::float8[])

@@ -9,8 +9,7 @@ import { indicatorsOf, type FrameworkDef } from '../../server/frameworks/framewo
 import { pooledRate } from '../../server/scoring/compute.js';
 import { roundPublished } from '../../server/scoring/score.js';
 import { nodeScores, rankingRows } from '../../server/rankings/rankings.view.js';
-import { signed } from '../../reports/report-sections.js';
-import { formatIndex } from '../../reports/format.js';
+import { formatIndex, signed } from '../../reports/format.js';
 import type { Actor } from '../../server/auth/policy.js';
 
 
