@@ -78,14 +78,14 @@ export async function insertAgency(db: Knex, a: NewAgency): Promise<number> {
   return (row as { id: number }).id;
 }
 
-/** Agencies of the given ranking groups that existed at some point of the window [from, to]. */
-/** The agencies of these ranking groups in existence at some time between `from` and `to`. */
+/** Agencies of the given ranking groups that existed at some point of the window [from, to]: the one rule of who. */
 const inGroupsDuring = (db: Knex, groupIds: number[], from: string, to: string): Knex.QueryBuilder =>
   db('agencies')
     .whereIn('ranking_group_id', groupIds)
     .andWhere('valid_from', '<=', to)
     .andWhere((q) => q.whereNull('valid_to').orWhere('valid_to', '>=', from));
 
+/** Those agencies, whole, by group and name. */
 export async function agenciesInGroups(
   db: Knex,
   groupIds: number[],

@@ -21,7 +21,6 @@ import { roundPublished } from '../scoring/score.js';
 
 export type { SubmissionRow, StoredValue, EvidenceRow, ValueColumns, CountedValueRow } from './submissions.repository.js';
 
-
 export interface FormLine {
   indicator: IndicatorDef;
   applicable: boolean;
